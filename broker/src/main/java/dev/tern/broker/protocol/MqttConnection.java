@@ -1,0 +1,451 @@
+package dev.tern.broker.protocol;
+
+import dev.tern.broker.MqttConfig;
+import dev.tern.broker.metrics.BrokerMetrics;
+import dev.tern.broker.metrics.BrokerMetrics.DropReason;
+import dev.tern.broker.routing.Message;
+import dev.tern.broker.session.Session;
+import dev.tern.broker.session.SessionConnection;
+import dev.tern.broker.session.SessionRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: the protocol state of the network connection (version, keep-alive, topic
+ * aliases both ways, the client's limits, the will) and the dispatch of each decoded packet to its
+ * handler. Session state that outlives the connection lives in {@link Session}.
+ *
+ * <p>Threading: a channel handler; every method runs on the channel's event loop. Writes are
+ * batched: they go out with one flush at the end of the loop turn.
+ */
+public final class MqttConnection extends ChannelInboundHandlerAdapter
+    implements SessionConnection, SessionRegistry.WillHolder {
+
+    /** The pipeline name of this handler. */
+    public static final String NAME = "mqtt-connection";
+    private static final byte[] EMPTY_TOPIC = new byte[0];
+    private static final int COPY_PAYLOAD_BELOW = 1024;
+
+    /** Where the connection is in its life. */
+    public enum State { AWAIT_CONNECT, CONNECTING, CONNECTED, CLOSED }
+
+    private final ProtocolServices services;
+    private final Handlers handlers;
+    private ChannelHandlerContext ctx;
+    private State state = State.AWAIT_CONNECT;
+    private boolean closing;
+    private MqttVersion version;
+    private String clientId;
+    private Session session;
+    private ConnectPacket.Will will;
+    private long connectSessionExpiry;
+    private ArrayDeque<Packet> pendingWhileConnecting;
+
+    private int keepAliveSeconds;
+    private long lastReadNanos;
+    private ScheduledFuture<?> timer;
+    private boolean flushScheduled;
+    private final Runnable flushTask = this::flushNow;
+
+    private int clientReceiveMaximum = 65535;
+    private long clientMaximumPacketSize = Long.MAX_VALUE;
+    private int clientTopicAliasMaximum;
+    private boolean requestProblemInformation = true;
+    private HashMap<String, Integer> outboundAliases;
+    private IntObjectHashMap<String> inboundAliases;
+
+    public MqttConnection(ProtocolServices services, Handlers handlers) {
+        this.services = services;
+        this.handlers = handlers;
+    }
+
+    // --- channel events -------------------------------------------------------------------------
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        services.metrics().connectionsOpen.incrementAndGet();
+        lastReadNanos = System.nanoTime();
+        long timeout = services.config().connectTimeoutMs();
+        timer = ctx.executor().schedule(this::connectTimeout, timeout, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    private void connectTimeout() {
+        if (state == State.AWAIT_CONNECT && !closing) {
+            Disconnector.decodeFailure(this, new DecodeFailure(0, ReasonCode.MAXIMUM_CONNECT_TIME,
+                "no CONNECT within " + services.config().connectTimeoutMs() + " ms", null));
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastReadNanos = System.nanoTime();
+        if (closing) {
+            ReferenceCountUtil.release(msg instanceof PublishPacket p ? p.payload() : msg);
+            return;
+        }
+        if (msg instanceof DecodeFailure failure) {
+            Disconnector.decodeFailure(this, failure);
+            return;
+        }
+        Packet packet = (Packet) msg;
+        if (state == State.CONNECTING) {
+            // A client may send packets right after CONNECT, before CONNACK: keep them in order.
+            if (pendingWhileConnecting == null) {
+                pendingWhileConnecting = new ArrayDeque<>(4);
+            }
+            pendingWhileConnecting.add(packet);
+            return;
+        }
+        dispatch(packet);
+    }
+
+    private void dispatch(Packet packet) {
+        if (packet instanceof ConnectPacket connect) {
+            if (state != State.AWAIT_CONNECT) {
+                // [MQTT-3.1.0-2] a second CONNECT is a protocol violation
+                Disconnector.disconnect(this, ReasonCode.PROTOCOL_ERROR, "second CONNECT on one connection");
+                return;
+            }
+            handlers.connect().handle(this, connect);
+            return;
+        }
+        switch (packet.type()) {
+            case PacketType.PUBLISH -> handlers.publish().handle(this, (PublishPacket) packet);
+            case PacketType.PUBACK, PacketType.PUBREC, PacketType.PUBREL, PacketType.PUBCOMP ->
+                handlers.acks().handle(this, (AckPacket) packet);
+            case PacketType.SUBSCRIBE -> handlers.subscribe().handle(this, (SubscribePacket) packet);
+            case PacketType.UNSUBSCRIBE -> handlers.unsubscribe().handle(this, (UnsubscribePacket) packet);
+            case PacketType.PINGREQ -> write(PacketEncoder.pingResp(alloc())); // [MQTT-3.12.4-1]
+            case PacketType.DISCONNECT -> handlers.disconnect().handle(this, (DisconnectPacket) packet);
+            case PacketType.AUTH -> handlers.auth().handle(this, (AuthPacket) packet);
+            default -> throw new IllegalStateException("unexpected packet " + packet);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushNow();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && session != null && state == State.CONNECTED) {
+            session.drainQueue();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        services.metrics().connectionsOpen.decrementAndGet();
+        closing = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        if (pendingWhileConnecting != null) {
+            for (Packet p : pendingWhileConnecting) {
+                if (p instanceof PublishPacket pub) {
+                    pub.payload().release();
+                }
+            }
+            pendingWhileConnecting = null;
+        }
+        Session s = session;
+        if (s != null) {
+            services.sessions().disconnected(s, this, takeWill());
+        }
+        state = State.CLOSED;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // I/O errors (connection reset and the like) end the connection; the will is published.
+        org.slf4j.LoggerFactory.getLogger(MqttConnection.class)
+            .debug("connection of '{}' from {} failed: {}", clientIdOrUnknown(), remoteAddress(), cause.toString());
+        close();
+    }
+
+    // --- connect lifecycle, called by ConnectHandler --------------------------------------------
+
+    void beginConnect(MqttVersion version, String clientId, ConnectPacket.Will will, long sessionExpiry) {
+        this.version = version;
+        this.clientId = clientId;
+        this.will = will;
+        this.connectSessionExpiry = sessionExpiry;
+        this.state = State.CONNECTING;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    void clientLimits(int receiveMaximum, long maximumPacketSize, int topicAliasMaximum, boolean problemInformation) {
+        this.clientReceiveMaximum = receiveMaximum;
+        this.clientMaximumPacketSize = maximumPacketSize;
+        this.clientTopicAliasMaximum = topicAliasMaximum;
+        this.requestProblemInformation = problemInformation;
+    }
+
+    /** The CONNECT was accepted: CONNACK is written by the caller right after. */
+    void connected(Session session, int keepAliveSeconds) {
+        this.session = session;
+        this.state = State.CONNECTED;
+        this.keepAliveSeconds = keepAliveSeconds;
+        services.metrics().connectionsAccepted.increment();
+        if (keepAliveSeconds > 0) {
+            // [MQTT-3.1.2-24] disconnect after one and a half keep-alive periods without a packet
+            long timeoutNanos = keepAliveSeconds * 1_500_000_000L;
+            timer = ctx.executor().schedule(() -> checkKeepAlive(timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Runs the packets that arrived between CONNECT and CONNACK. */
+    void processPending() {
+        ArrayDeque<Packet> pending = pendingWhileConnecting;
+        pendingWhileConnecting = null;
+        if (pending == null) {
+            return;
+        }
+        Packet p;
+        while ((p = pending.poll()) != null) {
+            if (closing) {
+                if (p instanceof PublishPacket pub) {
+                    pub.payload().release();
+                }
+                continue;
+            }
+            dispatch(p);
+        }
+    }
+
+    private void checkKeepAlive(long timeoutNanos) {
+        if (closing) {
+            return;
+        }
+        long idle = System.nanoTime() - lastReadNanos;
+        if (idle >= timeoutNanos) {
+            Disconnector.disconnect(this, ReasonCode.KEEP_ALIVE_TIMEOUT,
+                "no packet for " + idle / 1_000_000 + " ms with keep-alive " + keepAliveSeconds + " s");
+        } else {
+            timer = ctx.executor().schedule(() -> checkKeepAlive(timeoutNanos), timeoutNanos - idle, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** A normal DISCONNECT: the will is discarded unless the reason asks for it. */
+    void clientDisconnected(boolean keepWill) {
+        if (!keepWill) {
+            will = null; // [MQTT-3.14.4-3]
+        }
+        close();
+    }
+
+    // --- writing --------------------------------------------------------------------------------
+
+    /** Writes a packet; the flush follows at the end of this event-loop turn. */
+    public void write(ByteBuf packet) {
+        if (closing) {
+            packet.release();
+            return;
+        }
+        ctx.write(packet, ctx.voidPromise());
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        ctx.flush();
+    }
+
+    /** Writes a last packet, then closes. */
+    void closeAfter(ByteBuf packet) {
+        if (closing) {
+            packet.release();
+            return;
+        }
+        closing = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        ctx.writeAndFlush(packet).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    public void close() {
+        closing = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        ctx.close();
+    }
+
+    @Override
+    public boolean writePublish(Message m, int qos, boolean retain, boolean dup, int packetId, int[] subscriptionIds) {
+        boolean v5 = version.isV5();
+        byte[] topic = m.topicUtf8();
+        int alias = 0;
+        boolean newAlias = false;
+        if (v5 && clientTopicAliasMaximum > 0 && services.config().outboundTopicAliases()) {
+            if (outboundAliases == null) {
+                outboundAliases = new HashMap<>();
+            }
+            Integer a = outboundAliases.get(m.topic());
+            if (a != null) {
+                alias = a;
+                topic = EMPTY_TOPIC;
+            } else if (outboundAliases.size() < clientTopicAliasMaximum) {
+                alias = outboundAliases.size() + 1;
+                newAlias = true;
+            }
+        }
+        long expiry = v5 ? m.remainingExpirySeconds(services.clock().millis()) : -1;
+        PacketEncoder.PublishHeader h = new PacketEncoder.PublishHeader(topic, qos, retain, dup, packetId, alias,
+            expiry, v5 ? subscriptionIds : null);
+        Properties props = v5 ? m.properties() : Properties.EMPTY;
+        int payloadLength = m.payloadLength();
+        if (PacketEncoder.publishSize(v5, h, props, payloadLength) > clientMaximumPacketSize) {
+            services.metrics().dropped(DropReason.PACKET_TOO_LARGE, clientId, m.topic());
+            return false;
+        }
+        if (newAlias) {
+            outboundAliases.put(m.topic(), alias);
+        }
+        if (payloadLength < COPY_PAYLOAD_BELOW) {
+            write(PacketEncoder.publish(alloc(), v5, h, props, m.payload(), payloadLength));
+        } else {
+            write(PacketEncoder.publish(alloc(), v5, h, props, null, payloadLength));
+            write(m.payload().retainedDuplicate());
+        }
+        services.metrics().messagesSent.increment();
+        return true;
+    }
+
+    @Override
+    public void writePubRel(int packetId) {
+        write(PacketEncoder.ack(alloc(), version, PacketType.PUBREL, packetId, 0, Properties.EMPTY));
+    }
+
+    @Override
+    public void disconnect(ReasonCode reason, String reasonString) {
+        Disconnector.disconnect(this, reason, reasonString);
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public int sendWindow() {
+        return clientReceiveMaximum;
+    }
+
+    @Override
+    public ConnectPacket.Will takeWill() {
+        ConnectPacket.Will w = will;
+        will = null;
+        return w;
+    }
+
+    // --- topic aliases from the client ----------------------------------------------------------
+
+    /** Records or resolves an inbound topic alias; returns the topic, or null when the alias is unknown. */
+    String resolveInboundAlias(int alias, String topic) {
+        if (inboundAliases == null) {
+            inboundAliases = new IntObjectHashMap<>(8);
+        }
+        if (!topic.isEmpty()) {
+            inboundAliases.put(alias, topic);
+            return topic;
+        }
+        return inboundAliases.get(alias);
+    }
+
+    // --- accessors for the handlers -------------------------------------------------------------
+
+    public State state() {
+        return state;
+    }
+
+    public boolean isClosing() {
+        return closing;
+    }
+
+    public MqttVersion version() {
+        return version;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    String clientIdOrUnknown() {
+        return clientId == null ? "?" : clientId;
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    long connectSessionExpiry() {
+        return connectSessionExpiry;
+    }
+
+    long clientMaximumPacketSize() {
+        return clientMaximumPacketSize;
+    }
+
+    boolean requestProblemInformation() {
+        return requestProblemInformation;
+    }
+
+    ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    io.netty.channel.EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    MqttConfig config() {
+        return services.config();
+    }
+
+    BrokerMetrics metrics() {
+        return services.metrics();
+    }
+
+    ProtocolServices services() {
+        return services;
+    }
+
+    @Override
+    public String remoteAddress() {
+        SocketAddress a = ctx == null ? null : ctx.channel().remoteAddress();
+        if (a instanceof InetSocketAddress i) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+}

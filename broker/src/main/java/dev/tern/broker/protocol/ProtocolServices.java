@@ -1,0 +1,13 @@
+package dev.tern.broker.protocol;
+
+import dev.tern.broker.MqttConfig;
+import dev.tern.broker.metrics.BrokerMetrics;
+import dev.tern.broker.routing.Router;
+import dev.tern.broker.session.SessionRegistry;
+
+import java.time.Clock;
+
+/** What the packet handlers need of the broker, built once by the broker's wiring. */
+public record ProtocolServices(MqttConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
+                               Clock clock) {
+}

@@ -1,0 +1,146 @@
+package dev.tern.broker.routing;
+
+import dev.tern.broker.MqttConfig;
+import dev.tern.broker.metrics.BrokerMetrics;
+import dev.tern.broker.retained.RetainedStore;
+import io.netty.util.concurrent.FastThreadLocal;
+
+/**
+ * Routes an application message to every matching session and shared group, and keeps the
+ * retained store up to date. Called on the publisher's event loop; the deliveries themselves are
+ * handed to each subscriber's own loop by {@link Subscriber#deliver}.
+ */
+public final class Router {
+    private static final FastThreadLocal<MatchCollector> COLLECTOR = new FastThreadLocal<>() {
+        @Override
+        protected MatchCollector initialValue() {
+            return new MatchCollector();
+        }
+    };
+
+    private final SubscriptionTree tree;
+    private final RetainedStore retained;
+    private final MqttConfig config;
+    private final BrokerMetrics metrics;
+
+    public Router(SubscriptionTree tree, RetainedStore retained, MqttConfig config, BrokerMetrics metrics) {
+        this.tree = tree;
+        this.retained = retained;
+        this.config = config;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Publishes a message: updates the retained store when RETAIN is set, then delivers it.
+     * The caller keeps its own reference to the message.
+     *
+     * @return the number of matching subscriptions (0 lets MQTT 5 answer "no matching subscribers")
+     */
+    public int publish(Message message) {
+        if (message.retainFlag()) {
+            if (message.payloadLength() == 0) {
+                retained.remove(message.topic()); // [MQTT-3.3.1-6] an empty retained message clears the topic
+            } else {
+                retained.put(message); // [MQTT-3.3.1-5]
+            }
+        }
+        MatchCollector c = COLLECTOR.get();
+        c.reset(message.publisherId());
+        try {
+            tree.match(message.topic(), c);
+            int n = c.count();
+            for (int i = 0; i < n; i++) {
+                int qos = Math.min(message.qos(), c.qos(i));
+                // [MQTT-3.3.1-12] [MQTT-3.3.1-13] RETAIN on forwarded messages only with Retain As Published
+                boolean retainFlag = c.retainAsPublished(i) && message.retainFlag();
+                c.subscriber(i).deliver(message, qos, retainFlag, c.subscriptionIds(i));
+            }
+            for (SharedGroup g : c.groups()) {
+                deliverShared(g, message);
+            }
+            if (c.matchedSubscriptions == 0) {
+                metrics.droppedNoSubscribers.increment();
+            }
+            return c.matchedSubscriptions;
+        } finally {
+            c.reset(null);
+        }
+    }
+
+    private void deliverShared(SharedGroup g, Message message) {
+        if (g.hasQueued()) {
+            // keep the group's order: behind what already waits
+            enqueueShared(g, message);
+            drainShared(g);
+            return;
+        }
+        Subscription member = g.pickOnline();
+        if (member != null) {
+            sendToMember(member, message);
+        } else {
+            enqueueShared(g, message);
+        }
+    }
+
+    private void enqueueShared(SharedGroup g, Message message) {
+        if (message.qos() == 0 && !config.queueQos0Messages()) {
+            metrics.droppedQos0Offline.increment();
+            return;
+        }
+        if (g.queuedCount() >= config.maxQueuedMessages()) {
+            if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
+                metrics.droppedQueueFull.increment();
+                return;
+            }
+            Message oldest = g.poll();
+            if (oldest != null) {
+                oldest.release();
+                metrics.droppedQueueFull.increment();
+            }
+        }
+        g.enqueue(message);
+    }
+
+    /** Hands a shared group's queued messages to its connected members, until none is connected. */
+    public void drainShared(SharedGroup g) {
+        while (g.hasQueued()) {
+            Subscription member = g.pickOnline();
+            if (member == null) {
+                return;
+            }
+            Message m = g.poll();
+            if (m == null) {
+                return;
+            }
+            try {
+                sendToMember(member, m);
+            } finally {
+                m.release();
+            }
+        }
+    }
+
+    private static void sendToMember(Subscription member, Message message) {
+        int qos = Math.min(message.qos(), member.qos());
+        boolean retainFlag = member.retainAsPublished() && message.retainFlag();
+        int[] ids = member.subscriptionId() != 0 ? new int[]{member.subscriptionId()} : null;
+        member.subscriber().deliver(message, qos, retainFlag, ids);
+    }
+
+    /**
+     * Sends the retained messages matching a new subscription to its subscriber, with RETAIN set
+     * [MQTT-3.3.1-8]. Not for shared subscriptions (section 4.8.2): the caller skips those.
+     */
+    public void sendRetained(Subscription s) {
+        int[] ids = s.subscriptionId() != 0 ? new int[]{s.subscriptionId()} : null;
+        retained.match(s.topicFilter(), m -> s.subscriber().deliver(m, Math.min(m.qos(), s.qos()), true, ids));
+    }
+
+    public SubscriptionTree subscriptions() {
+        return tree;
+    }
+
+    public RetainedStore retained() {
+        return retained;
+    }
+}
