@@ -1,0 +1,84 @@
+package dev.tern.cli;
+
+import dev.tern.broker.Broker;
+import dev.tern.broker.BrokerConfig;
+import dev.tern.broker.ListenerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code tern broker}: runs the broker until interrupted. */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+    description = "Runs the MQTT broker (default: MQTT over TCP on 0.0.0.0:1883, state under ./data).")
+public final class BrokerCommand implements Callable<Integer> {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (see docs/configuration.md)")
+    Path config;
+
+    @Option(names = "--port", paramLabel = "N", description = "port of the MQTT TCP listener; 0 picks a free port")
+    Integer port;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "directory for durable state (default ./data)")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        BrokerConfig cfg;
+        try {
+            cfg = config == null ? BrokerConfig.defaults() : ConfigLoader.load(config);
+            cfg = override(cfg);
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("tern: configuration error: " + e.getMessage());
+            return 2;
+        }
+        Broker broker = Broker.builder().config(cfg).build();
+        try {
+            broker.start();
+        } catch (IllegalStateException e) {
+            System.err.println("tern: cannot start: " + e.getMessage());
+            return 1;
+        }
+        for (Broker.BoundListener l : broker.listeners()) {
+            String path = l.transport() == ListenerConfig.Transport.WS ? listenerPath(cfg, l.name()) : "";
+            System.out.println("tern: listening for MQTT over " + l.transport().name().toLowerCase() + " on "
+                + l.host() + ":" + l.port() + path + " (listener '" + l.name() + "')");
+        }
+        System.out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            stopped.countDown();
+        }, "tern-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static String listenerPath(BrokerConfig cfg, String name) {
+        return cfg.listeners().stream().filter(l -> l.name().equals(name)).map(ListenerConfig::path).findFirst().orElse("");
+    }
+
+    private BrokerConfig override(BrokerConfig cfg) {
+        List<ListenerConfig> listeners = new ArrayList<>(cfg.listeners());
+        if (port != null) {
+            int index = -1;
+            for (int i = 0; i < listeners.size(); i++) {
+                if (listeners.get(i).transport() == ListenerConfig.Transport.TCP) {
+                    index = i;
+                    break;
+                }
+            }
+            if (index < 0) {
+                listeners.add(0, ListenerConfig.tcp("0.0.0.0", port));
+            } else {
+                ListenerConfig l = listeners.get(index);
+                listeners.set(index, new ListenerConfig(l.name(), l.transport(), l.host(), port, l.path()));
+            }
+        }
+        return new BrokerConfig(listeners, cfg.mqtt(), dataDir != null ? dataDir : cfg.dataDir(), cfg.ioThreads());
+    }
+}
