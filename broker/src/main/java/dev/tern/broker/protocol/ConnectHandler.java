@@ -28,10 +28,10 @@ public final class ConnectHandler {
                 refuse(c, v, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "MQTT 3.1 requires a client identifier");
                 return;
             }
-            if (!p.cleanStart()) {
-                // [MQTT-3.1.3-8] an empty client id needs clean session / clean start
-                refuse(c, v, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
-                    "an empty client identifier needs " + (v5 ? "clean start" : "clean session") + " = 1");
+            if (!p.cleanStart() && !v5) {
+                // 3.1.1 [MQTT-3.1.3-8]: an empty client id needs clean session 1. MQTT 5 dropped that
+                // rule: the server assigns an id whatever Clean Start says [MQTT-3.1.3-6] [MQTT-3.1.3-7]
+                refuse(c, v, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "an empty client identifier needs clean session = 1");
                 return;
             }
             clientId = "tern-" + UUID.randomUUID();
