@@ -19,6 +19,16 @@ public final class ConnectHandler {
         MqttConfig config = c.config();
         MqttVersion v = p.version();
         boolean v5 = v.isV5();
+        Properties props = p.properties();
+        // known before any refusal, so a refusing CONNACK fits the client's Maximum Packet Size [MQTT-3.2.2-19]
+        if (v5) {
+            c.clientLimits(props.receiveMaximum() > 0 ? props.receiveMaximum() : 65535,
+                props.maximumPacketSize() > 0 ? props.maximumPacketSize() : Long.MAX_VALUE,
+                Math.max(props.topicAliasMaximum(), 0),
+                props.requestProblemInformation() != 0);
+        } else {
+            c.clientLimits(config.maxInflightMessages(), Long.MAX_VALUE, 0, true);
+        }
 
         String clientId = p.clientId();
         boolean assigned = false;
@@ -65,7 +75,6 @@ public final class ConnectHandler {
             }
         }
 
-        Properties props = p.properties();
         if (v5 && props.authenticationMethod() != null) {
             // No challenge/response mechanism yet: as in the reference, CONNACK 0x8C and close.
             refuse(c, v, ReasonCode.BAD_AUTHENTICATION_METHOD,
@@ -91,14 +100,6 @@ public final class ConnectHandler {
             effectiveKeepAlive = 0;
         }
 
-        if (v5) {
-            c.clientLimits(props.receiveMaximum() > 0 ? props.receiveMaximum() : 65535,
-                props.maximumPacketSize() > 0 ? props.maximumPacketSize() : Long.MAX_VALUE,
-                Math.max(props.topicAliasMaximum(), 0),
-                props.requestProblemInformation() != 0);
-        } else {
-            c.clientLimits(config.maxInflightMessages(), Long.MAX_VALUE, 0, true);
-        }
         c.beginConnect(v, clientId, will, expiry);
 
         final String id = clientId;

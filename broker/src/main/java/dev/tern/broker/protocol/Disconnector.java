@@ -46,7 +46,12 @@ public final class Disconnector {
         log(c, "refused CONNECT", reason, why);
         if (version.isV5()) {
             Properties props = new Properties().reasonString(why).freeze();
-            c.closeAfter(PacketEncoder.connack(c.alloc(), version, false, reason.code(), props));
+            ByteBuf packet = PacketEncoder.connack(c.alloc(), version, false, reason.code(), props);
+            if (packet.readableBytes() > c.clientMaximumPacketSize()) {
+                packet.release(); // [MQTT-3.2.2-19]: leave out the reason string to fit
+                packet = PacketEncoder.connack(c.alloc(), version, false, reason.code(), Properties.EMPTY);
+            }
+            c.closeAfter(packet);
         } else {
             c.closeAfter(PacketEncoder.connack(c.alloc(), version, false, reason.connackReturnCodeV3(), Properties.EMPTY));
         }
