@@ -52,9 +52,21 @@ public final class Disconnector {
                 packet = PacketEncoder.connack(c.alloc(), version, false, reason.code(), Properties.EMPTY);
             }
             c.closeAfter(packet);
+        } else if (hasNoV3ReturnCode(reason)) {
+            // [MQTT-3.2.2-6] no 3.x return code applies (a will topic, QoS or retain the server cannot
+            // take): close without CONNACK rather than claim "server unavailable"
+            c.close();
         } else {
             c.closeAfter(PacketEncoder.connack(c.alloc(), version, false, reason.connackReturnCodeV3(), Properties.EMPTY));
         }
+    }
+
+    private static boolean hasNoV3ReturnCode(ReasonCode reason) {
+        return switch (reason) {
+            case TOPIC_NAME_INVALID, QOS_NOT_SUPPORTED, RETAIN_NOT_SUPPORTED, PAYLOAD_FORMAT_INVALID, MALFORMED_PACKET,
+                 PROTOCOL_ERROR -> true;
+            default -> false;
+        };
     }
 
     /**
