@@ -55,6 +55,15 @@ public final class PublishHandler {
                 return;
             }
         }
+        String responseTopic = p.properties().responseTopic();
+        if (responseTopic != null) {
+            String problem = Topics.checkTopicName(responseTopic, config.maxTopicLength());
+            if (problem != null) {
+                // [MQTT-3.3.2-14] the Response Topic is a topic name: no wildcards, not empty
+                Disconnector.disconnect(c, ReasonCode.PROTOCOL_ERROR, "response " + problem);
+                return;
+            }
+        }
         if (p.qos() > config.maximumQoS()) {
             // [MQTT-3.2.2-11]
             Disconnector.disconnect(c, ReasonCode.QOS_NOT_SUPPORTED, "QoS " + p.qos() + " above maximumQoS " + config.maximumQoS());
