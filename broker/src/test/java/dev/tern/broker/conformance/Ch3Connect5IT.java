@@ -70,7 +70,7 @@ class Ch3Connect5IT {
     }
 
     @Test
-    @Conformance({"v5:MQTT-3.1.0-2", "v5:MQTT-3.2.0-2", "v5:MQTT-4.13.1-1"})
+    @Conformance({"v5:MQTT-3.1.0-2", "v5:MQTT-3.2.0-2", "v5:MQTT-4.13.1-1", "v5:MQTT-3.14.2-2"})
     void v5SecondConnectIsAProtocolError() {
         try (RawClient c = Raw.v5(broker.port(), "second-5")) {
             c.send(Packets.connect(Packets.V5, "second-5").build());

@@ -7,6 +7,8 @@ import dev.tern.testkit.Props;
 import dev.tern.testkit.RawClient;
 import dev.tern.testkit.Received;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -18,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * keep-alive (MQTT 5: DISCONNECT 0x8D first) and publishes the will; PINGREQ keeps it open; and
  * the MQTT 5 Server Keep Alive.
  */
+@Execution(ExecutionMode.CONCURRENT) // the tests wait on timers; each uses its own client ids and topics
 class Ch3KeepAliveIT {
     @RegisterExtension
     static EmbeddedBroker broker = EmbeddedBroker.withDefaults();

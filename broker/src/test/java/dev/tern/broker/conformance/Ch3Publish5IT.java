@@ -6,6 +6,8 @@ import dev.tern.testkit.Props;
 import dev.tern.testkit.RawClient;
 import dev.tern.testkit.Received;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -18,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * type, response topic, correlation data, user properties in order), payload format checked,
  * message expiry counted down and honoured, and topic aliases in both directions.
  */
+@Execution(ExecutionMode.CONCURRENT) // the tests wait on timers; each uses its own client ids and topics
 class Ch3Publish5IT {
     @RegisterExtension
     static EmbeddedBroker broker = EmbeddedBroker.withMqtt(m -> m.topicAliasMaximum(10));

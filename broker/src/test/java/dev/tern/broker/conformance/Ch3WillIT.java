@@ -7,6 +7,8 @@ import dev.tern.testkit.Props;
 import dev.tern.testkit.RawClient;
 import dev.tern.testkit.Received;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -18,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * DISCONNECT, with its QoS, RETAIN and properties; discarded by DISCONNECT 0x00; delayed by the
  * MQTT 5 Will Delay Interval, cancelled by a reconnect within it, cut short by session expiry.
  */
+@Execution(ExecutionMode.CONCURRENT) // the tests wait on timers; each uses its own client ids and topics
 class Ch3WillIT {
     @RegisterExtension
     static EmbeddedBroker broker = EmbeddedBroker.withDefaults();

@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Helpers over the testkit's {@link RawClient} that the conformance tests share. */
 final class Raw {
     /** How long a test waits to be sure that something does not arrive. */
-    static final Duration QUIET = Duration.ofMillis(400);
+    static final Duration QUIET = Duration.ofMillis(250);
 
     private Raw() {
     }
