@@ -281,6 +281,20 @@ class Ch3Connect5IT {
         }
     }
 
+    /** Even the successful CONNACK with its capabilities and an Assigned Client Identifier fits a 64-byte maximum. */
+    @Test
+    @Conformance({"v5:MQTT-3.1.2-24", "v5:MQTT-3.1.3-7"})
+    void v5ConnackFitsTheClientsMaximumPacketSize() {
+        try (RawClient c = raw()) {
+            c.send(Packets.connect(Packets.V5, "").props(Props.of().u32(Props.MAXIMUM_PACKET_SIZE, 64).build()).build());
+            Received r = c.receive();
+            assertThat(r.raw()).hasSizeLessThanOrEqualTo(64);
+            Received.ConnAck ack = r.connack();
+            assertThat(ack.reasonCode()).isZero();
+            assertThat(ack.properties().string(Props.ASSIGNED_CLIENT_IDENTIFIER)).isNotEmpty();
+        }
+    }
+
     // --- authentication -------------------------------------------------------------------------
 
     @Test
