@@ -4,6 +4,7 @@ import dev.tern.broker.MqttConfig;
 import dev.tern.broker.routing.Topics;
 import dev.tern.broker.session.Session;
 import dev.tern.broker.session.SessionRegistry;
+import io.netty.buffer.ByteBuf;
 
 import java.util.UUID;
 
@@ -120,7 +121,13 @@ public final class ConnectHandler {
                         : Properties.EMPTY;
                     // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present is 0 after a clean start
                     boolean present = sessionPresent && !p.cleanStart();
-                    c.write(PacketEncoder.connack(c.alloc(), v, present, 0, ack));
+                    ByteBuf connack = PacketEncoder.connack(c.alloc(), v, present, 0, ack);
+                    if (connack.readableBytes() > c.clientMaximumPacketSize()) {
+                        // [MQTT-3.1.2-24] leave out what a client assumes when it is absent, to fit
+                        connack.release();
+                        connack = PacketEncoder.connack(c.alloc(), v, present, 0, withoutDefaults(ack));
+                    }
+                    c.write(connack);
                     session.resume();
                     c.processPending();
                 }
@@ -170,6 +177,27 @@ public final class ConnectHandler {
         p.sharedSubscriptionAvailable(config.sharedSubscriptionAvailable() ? 1 : 0);
         if (serverKeepAlive >= 0) {
             p.serverKeepAlive(serverKeepAlive); // [MQTT-3.2.2-21]
+        }
+        return p.freeze();
+    }
+
+    /** CONNACK properties without those whose absence means the same (section 3.2.2.3). */
+    private static Properties withoutDefaults(Properties full) {
+        Properties p = full.copy();
+        if (p.receiveMaximum() == 65535) {
+            p.receiveMaximum(-1);
+        }
+        if (p.retainAvailable() == 1) {
+            p.retainAvailable(-1);
+        }
+        if (p.wildcardSubscriptionAvailable() == 1) {
+            p.wildcardSubscriptionAvailable(-1);
+        }
+        if (p.subscriptionIdentifierAvailable() == 1) {
+            p.subscriptionIdentifierAvailable(-1);
+        }
+        if (p.sharedSubscriptionAvailable() == 1) {
+            p.sharedSubscriptionAvailable(-1);
         }
         return p.freeze();
     }
