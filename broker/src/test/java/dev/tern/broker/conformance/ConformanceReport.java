@@ -1,5 +1,7 @@
 package dev.tern.broker.conformance;
 
+import org.junit.jupiter.api.Disabled;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,6 +51,8 @@ final class ConformanceReport {
     /** "v5:MQTT-3.3.4-9" -> test names. */
     private final Map<String, SortedSet<String>> claims = new TreeMap<>();
     private final List<String> problems = new ArrayList<>();
+    /** Disabled tests: the broker does not pass them yet. Test name -> "reason: ids". */
+    private final Map<String, String> knownFailures = new TreeMap<>();
 
     ConformanceReport() throws IOException {
         for (Spec spec : SPECS) {
@@ -115,6 +119,12 @@ final class ConformanceReport {
                     continue;
                 }
                 String test = testName(type) + "." + m.getName();
+                Disabled disabled = m.getAnnotation(Disabled.class);
+                if (disabled != null) {
+                    // a known failure covers nothing; it is listed on its own
+                    knownFailures.put(test, disabled.value() + " (" + String.join(", ", c.value()) + ")");
+                    continue;
+                }
                 for (String claim : c.value()) {
                     claims.computeIfAbsent(claim, k -> new TreeSet<>()).add(test);
                 }
@@ -197,6 +207,15 @@ final class ConformanceReport {
                 }
             }
             md.append(any ? "\n" : "None.\n\n");
+        }
+
+        md.append("## Known failures\n\n");
+        md.append("Conformance tests the broker does not pass yet; they are `@Disabled` and cover nothing above.\n\n");
+        if (knownFailures.isEmpty()) {
+            md.append("None.\n\n");
+        } else {
+            knownFailures.forEach((test, why) -> md.append("- `").append(test).append("`: ").append(why).append("\n"));
+            md.append("\n");
         }
 
         for (Spec spec : SPECS) {
