@@ -53,6 +53,36 @@ class Ch3Publish5IT {
         }
     }
 
+    /** Paho's test_retained_message: a retained message keeps its properties for later subscribers. */
+    @Test
+    @Conformance({"v5:MQTT-3.3.2-17", "v5:MQTT-3.3.2-18", "v5:MQTT-3.3.2-20", "v5:MQTT-3.3.1-5"})
+    void retainedMessagesKeepTheirProperties() {
+        byte[] props = Props.of().string(Props.CONTENT_TYPE, "text/plain").user("a", "2").user("c", "3").build();
+        try (RawClient c = Raw.v5(broker.port(), "retained-props")) {
+            for (int qos = 0; qos <= 2; qos++) {
+                c.send(Raw.publish5("retained5/props/" + qos, qos, true, qos, props, "qos " + qos));
+                drainAck(c, qos);
+            }
+        }
+        try (RawClient late = Raw.v5(broker.port(), "retained-props-late")) {
+            Raw.subscribe(late, Packets.V5, 1, "retained5/props/+", 2);
+            java.util.Set<Integer> qoss = new java.util.HashSet<>();
+            for (int i = 0; i < 3; i++) {
+                Received.Publish p = Raw.publish(late);
+                assertThat(p.retain()).isTrue();
+                assertThat(p.properties().string(Props.CONTENT_TYPE)).isEqualTo("text/plain");
+                assertThat(p.properties().all(Props.USER_PROPERTY)).extracting(v -> String.join("=", (String[]) v))
+                    .containsExactly("a=2", "c=3");
+                qoss.add(p.qos());
+                complete(late, p);
+            }
+            assertThat(qoss).containsExactlyInAnyOrder(0, 1, 2);
+            for (int qos = 0; qos <= 2; qos++) {
+                late.send(Raw.publish5("retained5/props/" + qos, 0, true, 0, Props.none(), ""));
+            }
+        }
+    }
+
     /** Paho's test_request_response: the responder publishes to the Response Topic with the Correlation Data. */
     @Test
     @Conformance({"v5:MQTT-3.3.2-15", "v5:MQTT-3.3.2-16"})
