@@ -105,6 +105,27 @@ class Ch3ServerCapabilitiesIT {
         }
     }
 
+    /** Shutdown tells MQTT 5 clients why (0x8B) and closes 3.1.1 ones. */
+    @Test
+    @Conformance({"v5:MQTT-3.14.2-1", "v5:MQTT-4.13.2-1", "v5:MQTT-3.14.4-2"})
+    void shutdownDisconnectsEveryClient() {
+        RawClient v5 = null;
+        RawClient v311 = null;
+        try (Broker b = Raw.broker(m -> m)) {
+            v5 = Raw.v5(b.port(), "shutdown-5");
+            v311 = Raw.v311(b.port(), "shutdown-311");
+        } finally {
+            if (v5 != null) {
+                Raw.expectDisconnect(v5, 0x8B);
+                v5.close();
+            }
+            if (v311 != null) {
+                Raw.expectClosedSilently(v311);
+                v311.close();
+            }
+        }
+    }
+
     /** The defaults a client sees (docs/configuration.md): everything available, limits at the protocol maximum. */
     @Test
     void v5DefaultCapabilities() {
