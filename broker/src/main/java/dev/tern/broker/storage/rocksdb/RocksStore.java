@@ -131,6 +131,13 @@ public final class RocksStore implements SessionStore {
      * @throws StorageException with what is wrong and what to do, when it cannot be opened
      */
     public static RocksStore open(Path dir, Durability durability) {
+        return open(dir, durability, Salvage.NONE);
+    }
+
+    /** How hard an open tries to get past damage: only {@code tern storage repair} asks for more than NONE. */
+    enum Salvage { NONE, SKIP_CORRUPT_LOG, BEST_EFFORTS }
+
+    static RocksStore open(Path dir, Durability durability, Salvage salvage) {
         RocksDB.loadLibrary();
         try {
             Files.createDirectories(dir);
@@ -141,9 +148,13 @@ public final class RocksStore implements SessionStore {
         DBOptions options = new DBOptions()
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
-            .setParanoidChecks(true)
-            // a torn last record after kill -9 was never acknowledged; anything else damaged stops the open
-            .setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords)
+            .setParanoidChecks(salvage == Salvage.NONE)
+            // Any damage in the log stops the open. kill -9 cannot tear a record (the kernel finishes the
+            // write), and RocksDB's "tolerate tail" mode was seen to drop valid records after a damaged one.
+            // After a power loss a torn, never-acknowledged tail also stops it: `tern storage repair` skips it.
+            .setWalRecoveryMode(salvage == Salvage.NONE ? WALRecoveryMode.AbsoluteConsistency
+                : WALRecoveryMode.SkipAnyCorruptedRecords)
+            .setBestEffortsRecovery(salvage == Salvage.BEST_EFFORTS)
             .setMaxBackgroundJobs(2)
             .setKeepLogFileNum(3);
         try {
@@ -664,6 +675,50 @@ public final class RocksStore implements SessionStore {
             it.status();
         } catch (RocksDBException e) {
             throw new Codec.CorruptRecordException("iteration failed: " + e.getMessage());
+        }
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    /**
+     * Deletes every record that cannot be decoded (used by repair); returns how many.
+     */
+    long dropUnreadable() {
+        long dropped = 0;
+        for (int i = 0; i < FAMILIES.length; i++) {
+            ColumnFamilyHandle h = handles.get(i + 1);
+            try (RocksIterator it = db.newIterator(h)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    if (!readable(FAMILIES[i], it.key(), it.value())) {
+                        try {
+                            db.delete(h, it.key());
+                        } catch (RocksDBException e) {
+                            throw new StorageException("cannot delete an unreadable record: " + e.getMessage(), e);
+                        }
+                        dropped++;
+                    }
+                }
+            }
+        }
+        return dropped;
+    }
+
+    private static boolean readable(String family, byte[] key, byte[] value) {
+        try {
+            switch (family) {
+                case "sessions" -> Codec.session(new String(key, StandardCharsets.UTF_8), value);
+                case "subscriptions" -> Codec.subscription("", value);
+                case "messages", "retained" -> Codec.message(value).release();
+                case "queues" -> Codec.entry(value);
+                default -> {
+                    // released, inbound and shared hold keys (and an id) only
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
