@@ -52,6 +52,8 @@ public final class BrokerCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
+            System.out.println("tern: stopped (state flushed and closed)");
+            System.out.flush();
             stopped.countDown();
         }, "tern-shutdown"));
         stopped.await();

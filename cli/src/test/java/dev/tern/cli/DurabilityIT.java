@@ -186,8 +186,8 @@ class DurabilityIT {
             Mqtt5BlockingClient shortLived = client("short", port);
             shortLived.connectWith().cleanStart(true).sessionExpiryInterval(2).send();
             shortLived.disconnect();
-            tern.stop();
-            assertThat(tern.output()).as("SIGTERM shuts down gracefully").contains("Tern broker stopped");
+            int code = tern.stop();
+            assertThat(tern.output()).as("SIGTERM shuts down gracefully, exit " + code).contains("tern: stopped");
         }
         try (TernProcess tern = TernProcess.broker(data, cfg)) {
             int port = tern.port();

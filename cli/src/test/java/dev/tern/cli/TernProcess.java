@@ -98,7 +98,8 @@ final class TernProcess implements AutoCloseable {
 
     /** SIGTERM: the broker shuts down gracefully. */
     int stop() {
-        process.destroy();
+        // through the handle: Process.destroy() would also close our end of its output pipe at once
+        process.toHandle().destroy();
         return waitFor();
     }
 
