@@ -76,7 +76,8 @@ public final class Broker implements AutoCloseable {
         this.clock = b.clock;
         this.metrics = new BrokerMetrics(b.meterRegistry);
         if (config.storage().type() == StorageConfig.Type.ROCKSDB) {
-            RocksStore rocks = RocksStore.open(config.dataDir(), config.storage().durability());
+            RocksStore rocks = RocksStore.open(config.dataDir(), config.storage().durability())
+                .guardFreeSpace(config.storage().minFreeDiskMb() << 20);
             this.store = rocks;
             this.retained = new RocksRetainedStore(rocks, clock);
             metrics.gauge("tern.store.failing", "1 while the store cannot write (disk full)", () -> rocks.isFailing() ? 1 : 0);

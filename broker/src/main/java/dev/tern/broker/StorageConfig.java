@@ -9,8 +9,10 @@ package dev.tern.broker;
  * @param durability when a QoS 1/2 PUBLISH is acknowledged: {@code process} (default) once its state is
  *                   in RocksDB's write-ahead log (survives kill -9); {@code fsync} once that log is
  *                   fsynced, with group commit (survives power loss)
+ * @param minFreeDiskMb below this much free space on the data directory's disk, writes are refused
+ *                   before they are tried (default 64; 0 turns the guard off)
  */
-public record StorageConfig(Type type, Durability durability) {
+public record StorageConfig(Type type, Durability durability, long minFreeDiskMb) {
 
     /** Storage back ends. */
     public enum Type { MEMORY, ROCKSDB }
@@ -25,7 +27,17 @@ public record StorageConfig(Type type, Durability durability) {
         if (durability == null) {
             durability = Durability.PROCESS;
         }
+        if (minFreeDiskMb < 0) {
+            throw new IllegalArgumentException("storage.minFreeDiskMb = " + minFreeDiskMb + " is not allowed: use 0 or more");
+        }
     }
+
+    public StorageConfig(Type type, Durability durability) {
+        this(type, durability, DEFAULT_MIN_FREE_DISK_MB);
+    }
+
+    /** The default free-space guard, in MiB. */
+    public static final long DEFAULT_MIN_FREE_DISK_MB = 64;
 
     public static StorageConfig memory() {
         return new StorageConfig(Type.MEMORY, Durability.PROCESS);

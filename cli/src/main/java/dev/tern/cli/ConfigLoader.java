@@ -111,7 +111,7 @@ public final class ConfigLoader {
     }
 
     private static StorageConfig storage(Node s) throws ConfigException {
-        s.only("type", "durability");
+        s.only("type", "durability", "minFreeDiskMb");
         StorageConfig.Type type = StorageConfig.Type.ROCKSDB;
         StorageConfig.Durability durability = StorageConfig.Durability.PROCESS;
         if (s.has("type")) {
@@ -130,7 +130,9 @@ public final class ConfigLoader {
                 default -> throw new ConfigException(s.path("durability") + " = " + d + " is not allowed: use process or fsync");
             }
         }
-        return new StorageConfig(type, durability);
+        long minFree = s.has("minFreeDiskMb") ? s.longValue("minFreeDiskMb", 0, Long.MAX_VALUE >> 20)
+            : StorageConfig.DEFAULT_MIN_FREE_DISK_MB;
+        return new StorageConfig(type, durability, minFree);
     }
 
     private static MqttConfig mqtt(Node m) throws ConfigException {

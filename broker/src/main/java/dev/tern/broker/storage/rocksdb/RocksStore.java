@@ -83,7 +83,9 @@ public final class RocksStore implements SessionStore {
         }
     };
     private volatile boolean failing;
+    private volatile boolean lowSpace;
     private volatile boolean closed;
+    private java.util.concurrent.ScheduledExecutorService spaceGuard;
 
     /** A stored message generation: its key and how many entries still reference it. */
     static final class StoredRef {
@@ -132,6 +134,47 @@ public final class RocksStore implements SessionStore {
      */
     public static RocksStore open(Path dir, Durability durability) {
         return open(dir, durability, Salvage.NONE);
+    }
+
+    /**
+     * Checks the free space of the data directory's disk every half second; below
+     * {@code minFreeBytes} writes are refused before they are tried, so RocksDB never meets a full
+     * disk (a write-ahead log write that fails on a full disk leaves RocksDB refusing writes until
+     * it is reopened).
+     */
+    public RocksStore guardFreeSpace(long minFreeBytes) {
+        if (minFreeBytes <= 0) {
+            return this;
+        }
+        java.nio.file.FileStore fs;
+        try {
+            fs = Files.getFileStore(dir);
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot watch the free space of {}: {}", dir, e.getMessage());
+            return this;
+        }
+        spaceGuard = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tern-store-space");
+            t.setDaemon(true);
+            return t;
+        });
+        spaceGuard.scheduleWithFixedDelay(() -> {
+            try {
+                boolean low = fs.getUsableSpace() < minFreeBytes;
+                if (low != lowSpace) {
+                    lowSpace = low;
+                    if (low) {
+                        LOG.error("less than {} MiB free for the store in {}: publishes that need storage are refused"
+                            + " until space returns", minFreeBytes >> 20, dir);
+                    } else {
+                        LOG.warn("space returned for the store in {}: accepting writes again", dir);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                LOG.debug("free space check failed: {}", e.getMessage());
+            }
+        }, 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return this;
     }
 
     /** How hard an open tries to get past damage: only {@code tern storage repair} asks for more than NONE. */
@@ -338,6 +381,9 @@ public final class RocksStore implements SessionStore {
         if (g.ops == 0) {
             return true;
         }
+        if (lowSpace) {
+            return false;
+        }
         try {
             db.write(options, g.batch);
             if (failing) {
@@ -347,8 +393,8 @@ public final class RocksStore implements SessionStore {
             return true;
         } catch (RocksDBException e) {
             if (!failing) {
-                LOG.error("the store in {} cannot write ({}): publishes that need storage are refused until it can",
-                    dir, e.getMessage());
+                LOG.error("the store in {} cannot write ({}): publishes that need storage are refused; if the disk"
+                    + " filled up, restart the broker once space is free", dir, e.getMessage());
             }
             failing = true;
             return false;
@@ -376,9 +422,9 @@ public final class RocksStore implements SessionStore {
         }
     }
 
-    /** True while writes fail (disk full); publishes that need storage are refused. */
+    /** True while writes fail or are refused for lack of disk space; publishes that need storage are refused. */
     public boolean isFailing() {
-        return failing;
+        return failing || lowSpace;
     }
 
     // --- sessions and subscriptions -------------------------------------------------------------
@@ -744,6 +790,9 @@ public final class RocksStore implements SessionStore {
             return;
         }
         closed = true;
+        if (spaceGuard != null) {
+            spaceGuard.shutdownNow();
+        }
         if (syncWriter != null) {
             syncWriter.close();
         }
