@@ -14,8 +14,8 @@ import time
 
 from harness import Registry, WAIT_S, check, eq, log, main, wait_until
 
-FORMAT = "MSG\t" + "\t".join(["%t", "%q", "%r", "%x", "%E", "%R", "%D", "%C", "%P"])
-CONNACK = re.compile(r"received CONNACK \((\d+)\)")
+FORMAT = "MSG\t" + "\t".join(["%t", "%q", "%r", "%x", "%E", "%R", "%D", "%C", "%P", "%S"])
+CONNACK = re.compile(r"Client (\S+) received CONNACK \((\d+)\)")
 SUBACK = re.compile(r"^Subscribed \(mid: \d+\): (.*)$")
 
 cases = Registry()
@@ -25,12 +25,13 @@ class Message:
     def __init__(self, line):
         f = line.rstrip("\n").split("\t")
         _, self.topic, qos, retain, payload_hex, expiry, self.response_topic, self.correlation, \
-            self.content_type, props = f
+            self.content_type, props, sub_ids = f
         self.qos = int(qos)
         self.retain = int(retain)
         self.payload = bytes.fromhex(payload_hex).decode("utf-8")
         self.expiry = int(expiry) if expiry else None
         self.user_props = [tuple(p.split(":", 1)) for p in props.split(" ")] if props else []
+        self.sub_ids = sub_ids
 
     def __repr__(self):
         return "Message(%s %r q%d r%d)" % (self.topic, self.payload, self.qos, self.retain)
@@ -59,16 +60,22 @@ def will_args(will):
 class Sub:
     """A running mosquitto_sub; its output is parsed on a thread into CONNACK, SUBACK and messages."""
 
-    def __init__(self, ctx, topics, qos=0, client_id=None, persistent=False, will=None):
+    def __init__(self, ctx, topics, qos=0, client_id=None, persistent=False, will=None, props=(), extra=()):
+        """props: MQTT 5 properties as -D arguments, e.g. ("will", "user-property", "k", "v")."""
         args = ["stdbuf", "-oL", "mosquitto_sub"] + version_args(ctx) + ["-d", "-F", FORMAT, "-q", str(qos)]
         for t in topics:
             args += ["-t", t]
         args += session_args(ctx, client_id, persistent) + will_args(will)
+        for p in props:
+            args += ["-D"] + list(p)
+        args += list(extra)
         log("$ " + " ".join(args))
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      encoding="utf-8", errors="replace")
         self.connack = None
+        self.connack_client_id = None  # as mosquitto_sub names itself: the Assigned Client Identifier if any
         self.granted = []
+        self.unsubacks = 0
         self.output = []
         self.messages = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -82,7 +89,9 @@ class Sub:
                 continue
             m = CONNACK.search(line)
             if m:
-                self.connack = int(m.group(1))
+                self.connack_client_id, self.connack = m.group(1), int(m.group(2))
+            if "received UNSUBACK" in line:
+                self.unsubacks += 1
             m = SUBACK.match(line.strip())
             if m:
                 self.granted += [int(x) for x in m.group(1).split(",")]
@@ -250,11 +259,14 @@ def will(ctx):
     # Normal DISCONNECT: the will is discarded.
     subscribe_and_leave(ctx, [ctx.topic("x")], 0, will=(wt, "polite-client-left", 1, False))
     # Connection dropped without DISCONNECT (SIGKILL): the will is published, here retained.
-    rude = Sub(ctx, [ctx.topic("x")], will=(wt, "rude-client-died", 1, True))
+    will_props = [("will", "user-property", "cause", "crash"), ("will", "content-type", "text/plain")] if ctx.v5 else []
+    rude = Sub(ctx, [ctx.topic("x")], will=(wt, "rude-client-died", 1, True), props=will_props)
     rude.wait_subscribed(1)
     rude.kill()
     m = watcher.next()
     eq((m.topic, m.payload, m.qos, m.retain), (wt, "rude-client-died", 1, 0), "will (and no will of the polite client)")
+    if ctx.v5:
+        eq((m.user_props, m.content_type), ([("cause", "crash")], "text/plain"), "will properties")
     late = Sub(ctx, [wt], qos=1)
     late.wait_subscribed(1)
     m = late.next()
@@ -286,6 +298,54 @@ def queued_messages(ctx):
     s.wait_subscribed(1)
     eq([triple(m) for m in s.expect(2)], [(t, "queued-1", 1), (t, "queued-2", 2)],
        "messages queued while the session was offline")
+
+
+@cases.case("ordering")
+def ordering(ctx):
+    t = ctx.topic()
+    s = Sub(ctx, [t], qos=1)
+    s.wait_subscribed(1)
+    payloads = ["n%03d" % i for i in range(100)]
+    pub_lines(ctx, t, payloads, 1)
+    eq([m.payload for m in s.expect(len(payloads))], payloads, "[MQTT-4.6.0-5] QoS 1 messages in publish order")
+
+
+@cases.case("large-payload")
+def large_payload(ctx):
+    t = ctx.topic()
+    s = Sub(ctx, [t], qos=1)
+    s.wait_subscribed(1)
+    payload = "".join(chr(33 + (i * 7) % 94) for i in range(300000))  # ~300 kB, over many TCP segments
+    run_tool(["mosquitto_pub"] + version_args(ctx) + ["-t", t, "-q", "1", "-s"], stdin=payload)
+    m = s.next()
+    eq((len(m.payload), m.payload == payload), (len(payload), True), "payload length and content")
+
+
+@cases.case("empty-client-id")
+def empty_client_id(ctx):
+    # mosquitto_sub without -i connects with a zero-length client id
+    t = ctx.topic()
+    s = Sub(ctx, [t], qos=1)
+    s.wait_subscribed(1)
+    if ctx.v5:
+        # [MQTT-3.2.2-16] the server assigns one and returns it; mosquitto_sub then logs under it
+        check(s.connack_client_id not in (None, "(null)", ""), "no Assigned Client Identifier: " + s.tail())
+    pub(ctx, t, "hello", 1)
+    eq(triple(s.next()), (t, "hello", 1), "message to a client with a server-assigned id")
+
+
+@cases.case("unsubscribe")
+def unsubscribe(ctx):
+    cid = ctx.client_id("u")
+    root = ctx.topic()
+    subscribe_and_leave(ctx, [root + "/a", root + "/b"], 1, client_id=cid, persistent=True)
+    # mosquitto_sub -U: back in the session, UNSUBSCRIBE from a (and subscribe to something unrelated)
+    s = Sub(ctx, [ctx.topic("unrelated")], qos=1, client_id=cid, persistent=True, extra=["-U", root + "/a"])
+    s.wait_subscribed(1)
+    wait_until(lambda: s.unsubacks >= 1, "UNSUBACK")
+    pub(ctx, root + "/a", "after-unsubscribe", 1)
+    pub(ctx, root + "/b", "still-subscribed", 1)
+    eq(s.next().payload, "still-subscribed", "first message after UNSUBSCRIBE of a")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -373,6 +433,16 @@ def shared_subscriptions(ctx):
     wait_until(all_arrived, "10 messages across the group")
     eq(sorted(m.payload for m in got_a + got_b), sorted(payloads), "each message once across the group")
     check(got_a and got_b, "both members should get messages (round robin): a=%d b=%d" % (len(got_a), len(got_b)))
+
+
+@cases.case("subscription-identifier", v5_only=True)
+def subscription_identifier(ctx):
+    t = ctx.topic()
+    s = Sub(ctx, [t], qos=1, props=[("subscribe", "subscription-identifier", "7")])
+    s.wait_subscribed(1)
+    pub(ctx, t, "tagged", 1)
+    m = s.next()
+    eq((m.payload, m.sub_ids), ("tagged", "7"), "[MQTT-3.3.4-3] subscription identifier on the message")
 
 
 if __name__ == "__main__":

@@ -37,19 +37,28 @@ class Client:
             self.c = mqtt.Client(client_id=self.client_id, clean_session=not persistent, protocol=mqtt.MQTTv311)
         self.c.enable_logger(None)
         self.connack = None  # (session present, return/reason code)
+        self.connack_props = None
         self.disconnected = False
         self.subacks = {}
+        self.unsubacks = set()
         self.messages = queue.Queue()
         self.c.on_connect = self._on_connect
         self.c.on_subscribe = self._on_subscribe
+        self.c.on_unsubscribe = lambda client, userdata, mid, *rest: self.unsubacks.add(mid)
         self.c.on_message = lambda c, u, msg: self.messages.put(msg)
         self.c.on_disconnect = self._on_disconnect
         if will:
-            topic, payload, qos, retain = will
-            self.c.will_set(topic, payload, qos, retain)
+            topic, payload, qos, retain = will[:4]
+            will_props = None
+            if len(will) > 4:  # MQTT 5 will properties by paho's name
+                will_props = Properties(PacketTypes.WILLMESSAGE)
+                for k, v in will[4].items():
+                    setattr(will_props, k, v)
+            self.c.will_set(topic, payload, qos, retain, will_props)
         ctx.defer(self.close)
 
     def _on_connect(self, client, userdata, flags, rc, properties=None):
+        self.connack_props = properties
         self.connack = (flags.get("session present", 0), code(rc))
 
     def _on_subscribe(self, client, userdata, mid, granted, properties=None):
@@ -72,14 +81,23 @@ class Client:
         eq(self.connack[1], 0, "CONNACK code")
         return self.connack[0]
 
-    def subscribe(self, *filters, qos=0, no_local=False, retain_as_published=False):
+    def subscribe(self, *filters, qos=0, no_local=False, retain_as_published=False, subscription_id=None):
         if self.ctx.v5:
             opts = SubscribeOptions(qos=qos, noLocal=no_local, retainAsPublished=retain_as_published)
-            rc, mid = self.c.subscribe([(f, opts) for f in filters])
+            props = None
+            if subscription_id is not None:
+                props = Properties(PacketTypes.SUBSCRIBE)
+                props.SubscriptionIdentifier = subscription_id
+            rc, mid = self.c.subscribe([(f, opts) for f in filters], properties=props)
         else:
             rc, mid = self.c.subscribe([(f, qos) for f in filters])
         eq(rc, mqtt.MQTT_ERR_SUCCESS, "subscribe()")
         return wait_until(lambda: self.subacks.get(mid), "SUBACK")
+
+    def unsubscribe(self, *filters):
+        rc, mid = self.c.unsubscribe(list(filters))
+        eq(rc, mqtt.MQTT_ERR_SUCCESS, "unsubscribe()")
+        wait_until(lambda: mid in self.unsubacks, "UNSUBACK")
 
     def publish(self, topic, payload, qos=0, retain=False, **props):
         """props: MQTT 5 PUBLISH properties by paho's name (UserProperty=[(k, v)], MessageExpiryInterval=...)."""
@@ -110,8 +128,9 @@ class Client:
             except queue.Empty:
                 return out
 
-    def disconnect(self):
-        self.c.disconnect()
+    def disconnect(self, reason=None):
+        """reason: an MQTT 5 DISCONNECT reason name, e.g. "Disconnect with will message" (0x04)."""
+        self.c.disconnect(mqtt.ReasonCodes(PacketTypes.DISCONNECT, reason) if reason else None)
         wait_until(lambda: self.disconnected, "DISCONNECT sent")
         self.c.loop_stop()
 
@@ -119,7 +138,9 @@ class Client:
         """Drops the TCP connection without DISCONNECT, as a crashed client or a lost network would.
         The network thread is stopped first (it would reconnect); that takes up to 1 s in paho 1.6."""
         self.c.loop_stop()
-        self.c.socket().close()
+        sock = self.c.socket()
+        check(sock is not None, "connection was already gone before the abort")
+        sock.close()
         self.disconnected = True
 
     def close(self):
@@ -239,13 +260,21 @@ def will(ctx):
     watcher = connected(ctx, "watch", wt, qos=1)
     polite = connected(ctx, "polite", will=(wt, b"polite-client-left", 1, False))
     polite.disconnect()
-    rude = connected(ctx, "rude", will=(wt, b"rude-client-died", 1, True))
+    will_props = ({"UserProperty": [("cause", "crash")], "ContentType": "text/plain"},) if ctx.v5 else ()
+    rude = connected(ctx, "rude", will=(wt, b"rude-client-died", 1, True) + will_props)
     rude.abort()
     m = watcher.next()
     eq((m.topic, text(m), m.qos, m.retain), (wt, "rude-client-died", 1, 0), "will (and no will of the polite client)")
+    if ctx.v5:
+        eq((prop(m, "UserProperty"), prop(m, "ContentType")), ([("cause", "crash")], "text/plain"), "will properties")
     late = connected(ctx, "late", wt, qos=1)
     m = late.next()
     eq((text(m), m.retain), ("rude-client-died", 1), "will kept as retained message")
+    if ctx.v5:
+        # DISCONNECT with reason 0x04 asks the server to publish the will all the same
+        leaving = connected(ctx, "leaving", will=(wt, b"left-with-will", 0, False))
+        leaving.disconnect("Disconnect with will message")
+        eq(text(watcher.next()), "left-with-will", "will after DISCONNECT 0x04")
 
 
 @cases.case("wildcards")
@@ -277,6 +306,52 @@ def queued_messages(ctx):
     eq(again.connect(), 1, "session present")
     eq([triple(m) for m in again.expect(2)], [(t, "queued-1", 1), (t, "queued-2", 2)],
        "messages queued while the session was offline")
+
+
+@cases.case("ordering")
+def ordering(ctx):
+    t = ctx.topic()
+    s = connected(ctx, "sub", t, qos=1)
+    p = connected(ctx, "pub")
+    payloads = ["n%03d" % i for i in range(100)]
+    infos = [p.c.publish(t, x.encode(), 1) for x in payloads]  # all in flight at once
+    for info in infos:
+        info.wait_for_publish(WAIT_S)
+    eq([text(m) for m in s.expect(len(payloads))], payloads, "[MQTT-4.6.0-5] QoS 1 messages in publish order")
+
+
+@cases.case("large-payload")
+def large_payload(ctx):
+    t = ctx.topic()
+    s = connected(ctx, "sub", t, qos=1)
+    payload = bytes((i * 7 + i // 256) % 256 for i in range(300000))  # ~300 kB of binary
+    connected(ctx, "pub").publish(t, payload, 1)
+    m = s.next()
+    eq((len(m.payload), m.payload == payload), (len(payload), True), "payload length and content")
+
+
+@cases.case("empty-client-id")
+def empty_client_id(ctx):
+    t = ctx.topic()
+    c = Client(ctx, "", client_id="")
+    c.connect()
+    if ctx.v5:
+        assigned = getattr(c.connack_props, "AssignedClientIdentifier", None)
+        check(assigned, "[MQTT-3.2.2-16] no Assigned Client Identifier in CONNACK: %r" % c.connack_props)
+    c.subscribe(t, qos=1)
+    connected(ctx, "pub").publish(t, b"hello", 1)
+    eq(triple(c.next()), (t, "hello", 1), "message to a client with a server-assigned id")
+
+
+@cases.case("unsubscribe")
+def unsubscribe(ctx):
+    root = ctx.topic()
+    s = connected(ctx, "sub", root + "/a", root + "/b", qos=1)
+    s.unsubscribe(root + "/a")
+    p = connected(ctx, "pub")
+    p.publish(root + "/a", b"after-unsubscribe", 1)
+    p.publish(root + "/b", b"still-subscribed", 1)
+    eq(text(s.next()), "still-subscribed", "first message after UNSUBSCRIBE of a")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -371,6 +446,17 @@ def subscription_options(ctx):
     m = c.next()
     # No Local: its own message is not sent back; Retain As Published: RETAIN stays 1 on a live message
     eq((text(m), m.retain), ("other-retained", 1), "first message (own message must not come back)")
+
+
+@cases.case("subscription-identifier", v5_only=True)
+def subscription_identifier(ctx):
+    t = ctx.topic()
+    s = Client(ctx, "sub")
+    s.connect()
+    s.subscribe(t, qos=1, subscription_id=7)
+    connected(ctx, "pub").publish(t, b"tagged", 1)
+    m = s.next()
+    eq((text(m), prop(m, "SubscriptionIdentifier")), ("tagged", [7]), "[MQTT-3.3.4-3] subscription identifier")
 
 
 def setup():
