@@ -113,7 +113,7 @@ export class Ctx {
       ...(options || {}),
     }
     const props = { ...(properties || {}) }
-    if (this.v5 && persistent) props.sessionExpiryInterval = SESSION_EXPIRY_S
+    if (this.v5 && persistent) props.sessionExpiryInterval ??= SESSION_EXPIRY_S
     if (this.v5 && Object.keys(props).length) opts.properties = props
     if (will) opts.will = will
     const client = this.mqtt.connect(this.url, opts)
@@ -271,11 +271,23 @@ add('queued-messages', async (ctx) => {
 
 add('ordering', async (ctx) => {
   const t = ctx.topic()
-  const s = await ctx.subscriber('sub', t, { qos: 1 })
+  const s = await ctx.subscriber('sub', t, { qos: 2 })
   const p = await ctx.publisher()
-  const payloads = Array.from({ length: 100 }, (_, i) => `n${String(i).padStart(3, '0')}`)
-  await Promise.all(payloads.map((x) => publish(p, t, x, { qos: 1 }))) // all in flight at once
-  eq((await s.inbox.expect(payloads.length)).map(text), payloads, '[MQTT-4.6.0-5] QoS 1 messages in publish order')
+  for (const [q, count] of [[1, 100], [2, 50]]) {
+    const payloads = Array.from({ length: count }, (_, i) => `q${q}-n${String(i).padStart(3, '0')}`)
+    await Promise.all(payloads.map((x) => publish(p, t, x, { qos: q }))) // all in flight at once
+    eq((await s.inbox.expect(count)).map(text), payloads, `[MQTT-4.6.0-5] QoS ${q} messages in publish order`)
+  }
+})
+
+add('unicode-topics', async (ctx) => {
+  const root = ctx.topic()
+  const s = await ctx.subscriber('sub', [root + '/+/🦜', root + '/a/+/b'], { qos: 1 })
+  const p = await ctx.publisher()
+  for (const t of ['ünï cødé/🦜', 'x/🦜/no', 'a//b', 'end/🦜']) await publish(p, `${root}/${t}`, t, { qos: 1 })
+  const got = await s.inbox.expect(3)
+  eq(got.map((m) => m.topic).sort(), ['ünï cødé/🦜', 'a//b', 'end/🦜'].map((t) => `${root}/${t}`).sort(),
+    'UTF-8 topic levels and an empty level, matched by +')
 })
 
 add('large-payload', async (ctx) => {
@@ -350,11 +362,11 @@ add('session-takeover', async (ctx) => {
 
 add('keep-alive', async (ctx) => {
   const t = ctx.topic()
-  const c = await ctx.subscriber('ka', t, { qos: 1 }, { options: { keepalive: 1 } })
+  const c = await ctx.subscriber('ka', t, { qos: 1 }, { options: { keepalive: 2 } })
   let pingresps = 0
   c.client.on('packetreceive', (pk) => pk.cmd === 'pingresp' && pingresps++)
-  await delay(2600) // idle for more than 1.5 x the keep-alive: only PINGREQ/PINGRESP keep it up
-  check(c.client.connected, 'connection still up after 2.6 s idle with a 1 s keep-alive')
+  await delay(3200) // idle for more than 1.5 x the keep-alive: only PINGREQ/PINGRESP keep it up
+  check(c.client.connected, 'connection still up after 3.2 s idle with a 2 s keep-alive')
   check(pingresps >= 1, `PINGRESPs received: ${pingresps}`)
   await publish(await ctx.publisher(), t, 'after-idle', { qos: 1 })
   eq(text(await c.inbox.next()), 'after-idle', 'message after the idle period')
@@ -372,11 +384,20 @@ add('maximum-packet-size', async (ctx) => {
 }, true)
 
 add('subscription-identifier', async (ctx) => {
-  const t = ctx.topic()
-  const s = await ctx.subscriber('sub', t, { qos: 1, properties: { subscriptionIdentifier: 7 } })
-  await publish(await ctx.publisher(), t, 'tagged', { qos: 1 })
-  const m = await s.inbox.next()
-  eq([text(m), m.properties?.subscriptionIdentifier], ['tagged', 7], '[MQTT-3.3.4-3] subscription identifier')
+  const root = ctx.topic()
+  const s = await ctx.subscriber('sub', root + '/x', { qos: 1, properties: { subscriptionIdentifier: 7 } })
+  await withTimeout(s.client.subscribeAsync(root + '/#', { qos: 1, properties: { subscriptionIdentifier: 8 } }), WAIT_MS, 'SUBACK')
+  await withTimeout(s.client.subscribeAsync(root + '/only', { qos: 1 }), WAIT_MS, 'SUBACK')
+  const p = await ctx.publisher()
+  await publish(p, root + '/x', 'tagged', { qos: 1 })
+  await publish(p, root + '/only', 'marker', { qos: 1 })
+  const got = []
+  while (!got.length || text(got[got.length - 1]) !== 'marker') got.push(await s.inbox.next())
+  const ids = (m) => [m.properties?.subscriptionIdentifier ?? []].flat().sort()
+  const tagged = got.filter((m) => text(m) === 'tagged').map(ids).sort()
+  // [MQTT-3.3.4-3/-4/-5] one copy carrying both identifiers, or one copy per subscription with its own
+  check([fmt([[7, 8]]), fmt([[7], [8]])].includes(fmt(tagged)), `identifiers on the copies of the message: ${fmt(tagged)}`)
+  eq(ids(got[got.length - 1]), [8], 'identifiers on the marker (matched by # only)')
 }, true)
 
 add('user-properties', async (ctx) => {
@@ -410,13 +431,52 @@ add('message-expiry', async (ctx) => {
   check((short.properties?.messageExpiryInterval ?? 99) <= 1, `expiry of short-lived: ${short.properties?.messageExpiryInterval}`)
   const l = long.properties?.messageExpiryInterval ?? 0
   check(l > 0 && l <= 300, `expiry of long-lived: ${l}`)
+  const retained = ctx.topic('retained')
+  await publish(p, retained + '/short', 'short-lived-retained', { qos: 1, retain: true, properties: { messageExpiryInterval: 1 } })
+  await publish(p, retained + '/long', 'long-lived-retained', { qos: 1, retain: true, properties: { messageExpiryInterval: 300 } })
   await delay(2200) // wall-clock time must pass for the 1 s expiry; nothing to poll
   const again = await ctx.connect('e', { persistent: true, clientId: id })
   eq(again.sessionPresent, 1, 'session present')
-  const m = await again.inbox.next()
+  let m = await again.inbox.next()
   eq(text(m), 'long-lived', 'first queued message (short-lived expired while queued)')
-  const left = m.properties?.messageExpiryInterval
+  let left = m.properties?.messageExpiryInterval
   check(left > 0 && left < 300, `[MQTT-3.3.2-6] expiry after waiting 2 s, expected 1..299: ${left}`)
+  const r = await ctx.subscriber('retained', retained + '/#', { qos: 1 })
+  m = await r.inbox.next()
+  eq([text(m), m.retain], ['long-lived-retained', true], 'retained messages on subscribe (the expired one is gone)')
+  left = m.properties?.messageExpiryInterval
+  check(left > 0 && left < 300, `retained message's expiry after 2 s: ${left}`)
+  await publish(p, retained + '/marker', 'marker', { qos: 1 })
+  eq(text(await r.inbox.next()), 'marker', 'next message after the retained one')
+}, true)
+
+add('session-expiry', async (ctx) => {
+  const id = ctx.clientId('x')
+  const [t, marker] = [ctx.topic('t'), ctx.topic('marker')]
+  await disconnect(await ctx.subscriber('x', t, { qos: 1 }, { persistent: true, clientId: id, properties: { sessionExpiryInterval: 1 } }))
+  const p = await ctx.publisher()
+  await publish(p, t, 'queued-in-a-session-that-expires', { qos: 1 })
+  await delay(2200) // wall-clock time must pass for the 1 s session expiry; nothing to poll
+  const again = await ctx.subscriber('x', marker, { qos: 1 }, { persistent: true, clientId: id })
+  eq(again.sessionPresent, 0, 'session present after the session expired')
+  await publish(p, t, 'to-the-old-subscription', { qos: 1 })
+  await publish(p, marker, 'marker', { qos: 1 })
+  eq(triple(await again.inbox.next()), [marker, 'marker', 1], "first message (the expired session's queue and subscription are gone)")
+}, true)
+
+add('retained-properties', async (ctx) => {
+  const t = ctx.topic()
+  const corr = new Uint8Array([99, 45, 49])
+  await publish(await ctx.publisher(), t, 'retained-with-properties', {
+    qos: 1,
+    retain: true,
+    properties: { userProperties: { k: ['v1', 'v2'] }, contentType: 'application/x-test', responseTopic: t + '/reply', correlationData: corr },
+  })
+  const m = await (await ctx.subscriber('sub', t, { qos: 1 })).inbox.next()
+  eq([text(m), m.retain], ['retained-with-properties', true], 'retained message')
+  const pr = m.properties || {}
+  eq([pr.userProperties, pr.contentType, pr.responseTopic, bytes(pr.correlationData)],
+    [{ k: ['v1', 'v2'] }, 'application/x-test', t + '/reply', corr], 'properties kept with the retained message')
 }, true)
 
 add('request-response', async (ctx) => {

@@ -41,12 +41,12 @@ def version_args(ctx):
     return ["-h", ctx.host, "-p", str(ctx.port), "-V", "mqttv5" if ctx.v5 else "mqttv311"]
 
 
-def session_args(ctx, client_id, persistent):
+def session_args(ctx, client_id, persistent, session_expiry=300):
     args = ["-i", client_id] if client_id else []
     if persistent:
         args.append("-c")
         if ctx.v5:
-            args += ["-x", "300"]  # MQTT 5: a session lives only as long as its expiry interval
+            args += ["-x", str(session_expiry)]  # MQTT 5: a session lives only as long as its expiry interval
     return args
 
 
@@ -146,12 +146,12 @@ def run_tool(args, stdin=None):
     return r.stdout
 
 
-def subscribe_and_leave(ctx, topics, qos, client_id=None, persistent=False, will=None):
+def subscribe_and_leave(ctx, topics, qos, client_id=None, persistent=False, will=None, session_expiry=300):
     """mosquitto_sub -E: connect, subscribe, and disconnect normally (DISCONNECT) once SUBACK arrives."""
     args = ["mosquitto_sub"] + version_args(ctx) + ["-d", "-E", "-q", str(qos)]
     for t in topics:
         args += ["-t", t]
-    out = run_tool(args + session_args(ctx, client_id, persistent) + will_args(will))
+    out = run_tool(args + session_args(ctx, client_id, persistent, session_expiry) + will_args(will))
     check("Subscribed (mid" in out, "no SUBACK: " + out)
 
 
@@ -303,11 +303,25 @@ def queued_messages(ctx):
 @cases.case("ordering")
 def ordering(ctx):
     t = ctx.topic()
-    s = Sub(ctx, [t], qos=1)
+    s = Sub(ctx, [t], qos=2)
     s.wait_subscribed(1)
-    payloads = ["n%03d" % i for i in range(100)]
-    pub_lines(ctx, t, payloads, 1)
-    eq([m.payload for m in s.expect(len(payloads))], payloads, "[MQTT-4.6.0-5] QoS 1 messages in publish order")
+    for q, count in ((1, 100), (2, 50)):
+        payloads = ["q%d-n%03d" % (q, i) for i in range(count)]
+        pub_lines(ctx, t, payloads, q)
+        eq([m.payload for m in s.expect(count)], payloads, "[MQTT-4.6.0-5] QoS %d messages in publish order" % q)
+
+
+@cases.case("unicode-topics")
+def unicode_topics(ctx):
+    root = ctx.topic()
+    s = Sub(ctx, [root + "/+/🦜", root + "/a/+/b"], qos=1)
+    s.wait_subscribed(2)
+    for t in ["ünï cødé/🦜", "x/🦜/no", "a//b", "end/🦜"]:
+        pub(ctx, root + "/" + t, t, 1)
+    got = s.expect(3)
+    eq(sorted(m.topic for m in got), sorted(root + "/" + t for t in ["ünï cødé/🦜", "a//b", "end/🦜"]),
+       "UTF-8 topic levels and an empty level, matched by +")
+    eq(sorted(m.payload for m in got), sorted(["ünï cødé/🦜", "a//b", "end/🦜"]), "payloads")
 
 
 @cases.case("large-payload")
@@ -380,6 +394,9 @@ def message_expiry(ctx):
     eq((short.payload, long_.payload), ("short-lived", "long-lived"), "online subscriber")
     check(short.expiry is not None and short.expiry <= 1, "expiry of short-lived: %r" % short.expiry)
     check(long_.expiry is not None and 0 < long_.expiry <= 300, "expiry of long-lived: %r" % long_.expiry)
+    retained = ctx.topic("retained")
+    pub(ctx, retained + "/short", "short-lived-retained", 1, retain=True, props=[("message-expiry-interval", "1")])
+    pub(ctx, retained + "/long", "long-lived-retained", 1, retain=True, props=[("message-expiry-interval", "300")])
     time.sleep(2.2)  # wall-clock time must pass for the 1 s expiry; nothing to poll
     s = Sub(ctx, [ctx.topic("unrelated")], qos=1, client_id=cid, persistent=True)
     s.wait_subscribed(1)
@@ -387,6 +404,41 @@ def message_expiry(ctx):
     eq(m.payload, "long-lived", "first queued message (short-lived expired while queued)")
     # [MQTT-3.3.2-6] the interval is reduced by the time the message waited
     check(m.expiry is not None and 0 < m.expiry < 300, "expiry after waiting 2 s, expected 1..299: %r" % m.expiry)
+    r = Sub(ctx, [retained + "/#"], qos=1)
+    r.wait_subscribed(1)
+    m = r.next()
+    eq((m.payload, m.retain), ("long-lived-retained", 1), "retained messages on subscribe (the expired one is gone)")
+    check(m.expiry is not None and 0 < m.expiry < 300, "retained message's expiry after 2 s: %r" % m.expiry)
+    pub(ctx, retained + "/marker", "marker", 1)
+    eq(r.next().payload, "marker", "next message after the retained one")
+
+
+@cases.case("session-expiry", v5_only=True)
+def session_expiry(ctx):
+    cid = ctx.client_id("x")
+    t, marker = ctx.topic("t"), ctx.topic("marker")
+    subscribe_and_leave(ctx, [t], 1, client_id=cid, persistent=True, session_expiry=1)
+    pub(ctx, t, "queued-in-a-session-that-expires", 1)
+    time.sleep(2.2)  # wall-clock time must pass for the 1 s session expiry; nothing to poll
+    s = Sub(ctx, [marker], qos=1, client_id=cid, persistent=True)
+    s.wait_subscribed(1)
+    pub(ctx, t, "to-the-old-subscription", 1)
+    pub(ctx, marker, "marker", 1)
+    eq(triple(s.next()), (marker, "marker", 1), "first message (the expired session's queue and subscription are gone)")
+
+
+@cases.case("retained-properties", v5_only=True)
+def retained_properties(ctx):
+    t = ctx.topic()
+    pub(ctx, t, "retained-with-properties", 1, retain=True, props=[
+        ("user-property", "k", "v1"), ("user-property", "k", "v2"), ("content-type", "application/x-test"),
+        ("response-topic", t + "/reply"), ("correlation-data", "c-1")])
+    s = Sub(ctx, [t], qos=1)
+    s.wait_subscribed(1)
+    m = s.next()
+    eq((m.payload, m.retain), ("retained-with-properties", 1), "retained message")
+    eq((m.user_props, m.content_type, m.response_topic, m.correlation),
+       ([("k", "v1"), ("k", "v2")], "application/x-test", t + "/reply", "c-1"), "properties kept with the retained message")
 
 
 @cases.case("request-response", v5_only=True)

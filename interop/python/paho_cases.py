@@ -27,9 +27,10 @@ def code(rc):
 
 
 class Client:
-    def __init__(self, ctx, role, persistent=False, client_id=None, will=None):
+    def __init__(self, ctx, role, persistent=False, client_id=None, will=None, session_expiry=SESSION_EXPIRY_S):
         self.ctx = ctx
         self.persistent = persistent
+        self.session_expiry = session_expiry
         self.client_id = client_id if client_id is not None else ctx.client_id(role)
         if ctx.v5:
             self.c = mqtt.Client(client_id=self.client_id, protocol=mqtt.MQTTv5)
@@ -73,7 +74,7 @@ class Client:
             kwargs["clean_start"] = not self.persistent
             if self.persistent:
                 p = Properties(PacketTypes.CONNECT)
-                p.SessionExpiryInterval = SESSION_EXPIRY_S
+                p.SessionExpiryInterval = self.session_expiry
                 kwargs["properties"] = p
         self.c.connect(self.ctx.host, self.ctx.port, keepalive=30, **kwargs)
         self.c.loop_start()
@@ -311,13 +312,26 @@ def queued_messages(ctx):
 @cases.case("ordering")
 def ordering(ctx):
     t = ctx.topic()
-    s = connected(ctx, "sub", t, qos=1)
+    s = connected(ctx, "sub", t, qos=2)
     p = connected(ctx, "pub")
-    payloads = ["n%03d" % i for i in range(100)]
-    infos = [p.c.publish(t, x.encode(), 1) for x in payloads]  # all in flight at once
-    for info in infos:
-        info.wait_for_publish(WAIT_S)
-    eq([text(m) for m in s.expect(len(payloads))], payloads, "[MQTT-4.6.0-5] QoS 1 messages in publish order")
+    for q, count in ((1, 100), (2, 50)):
+        payloads = ["q%d-n%03d" % (q, i) for i in range(count)]
+        infos = [p.c.publish(t, x.encode(), q) for x in payloads]  # all in flight at once
+        for info in infos:
+            info.wait_for_publish(WAIT_S)
+        eq([text(m) for m in s.expect(count)], payloads, "[MQTT-4.6.0-5] QoS %d messages in publish order" % q)
+
+
+@cases.case("unicode-topics")
+def unicode_topics(ctx):
+    root = ctx.topic()
+    s = connected(ctx, "sub", root + "/+/🦜", root + "/a/+/b", qos=1)
+    p = connected(ctx, "pub")
+    for t in ["ünï cødé/🦜", "x/🦜/no", "a//b", "end/🦜"]:
+        p.publish(root + "/" + t, t.encode(), 1)
+    got = s.expect(3)
+    eq(sorted(m.topic for m in got), sorted(root + "/" + t for t in ["ünï cødé/🦜", "a//b", "end/🦜"]),
+       "UTF-8 topic levels and an empty level, matched by +")
 
 
 @cases.case("large-payload")
@@ -388,6 +402,9 @@ def message_expiry(ctx):
     eq((text(short), text(long_)), ("short-lived", "long-lived"), "online subscriber")
     check((prop(short, "MessageExpiryInterval") or 99) <= 1, "expiry of short-lived: %r" % prop(short, "MessageExpiryInterval"))
     check(0 < (prop(long_, "MessageExpiryInterval") or 0) <= 300, "expiry of long-lived: %r" % prop(long_, "MessageExpiryInterval"))
+    retained = ctx.topic("retained")
+    p.publish(retained + "/short", b"short-lived-retained", 1, retain=True, MessageExpiryInterval=1)
+    p.publish(retained + "/long", b"long-lived-retained", 1, retain=True, MessageExpiryInterval=300)
     time.sleep(2.2)  # wall-clock time must pass for the 1 s expiry; nothing to poll
     again = Client(ctx, "e", persistent=True, client_id=cid)
     eq(again.connect(), 1, "session present")
@@ -395,6 +412,44 @@ def message_expiry(ctx):
     eq(text(m), "long-lived", "first queued message (short-lived expired while queued)")
     left = prop(m, "MessageExpiryInterval")
     check(left is not None and 0 < left < 300, "[MQTT-3.3.2-6] expiry after waiting 2 s, expected 1..299: %r" % left)
+    r = connected(ctx, "retained", retained + "/#", qos=1)
+    m = r.next()
+    eq((text(m), m.retain), ("long-lived-retained", 1), "retained messages on subscribe (the expired one is gone)")
+    left = prop(m, "MessageExpiryInterval")
+    check(left is not None and 0 < left < 300, "retained message's expiry after 2 s: %r" % left)
+    p.publish(retained + "/marker", b"marker", 1)
+    eq(text(r.next()), "marker", "next message after the retained one")
+
+
+@cases.case("session-expiry", v5_only=True)
+def session_expiry(ctx):
+    cid = ctx.client_id("x")
+    t, marker = ctx.topic("t"), ctx.topic("marker")
+    first = Client(ctx, "x", persistent=True, client_id=cid, session_expiry=1)
+    first.connect()
+    first.subscribe(t, qos=1)
+    first.disconnect()
+    p = connected(ctx, "pub")
+    p.publish(t, b"queued-in-a-session-that-expires", 1)
+    time.sleep(2.2)  # wall-clock time must pass for the 1 s session expiry; nothing to poll
+    again = Client(ctx, "x", persistent=True, client_id=cid)
+    eq(again.connect(), 0, "session present after the session expired")
+    again.subscribe(marker, qos=1)
+    p.publish(t, b"to-the-old-subscription", 1)
+    p.publish(marker, b"marker", 1)
+    eq(triple(again.next()), (marker, "marker", 1), "first message (the expired session's queue and subscription are gone)")
+
+
+@cases.case("retained-properties", v5_only=True)
+def retained_properties(ctx):
+    t = ctx.topic()
+    connected(ctx, "pub").publish(t, b"retained-with-properties", 1, retain=True,
+                                  UserProperty=[("k", "v1"), ("k", "v2")], ContentType="application/x-test",
+                                  ResponseTopic=t + "/reply", CorrelationData=b"c-1")
+    m = connected(ctx, "sub", t, qos=1).next()
+    eq((text(m), m.retain), ("retained-with-properties", 1), "retained message")
+    eq((prop(m, "UserProperty"), prop(m, "ContentType"), prop(m, "ResponseTopic"), prop(m, "CorrelationData")),
+       ([("k", "v1"), ("k", "v2")], "application/x-test", t + "/reply", b"c-1"), "properties kept with the retained message")
 
 
 @cases.case("request-response", v5_only=True)
@@ -450,13 +505,22 @@ def subscription_options(ctx):
 
 @cases.case("subscription-identifier", v5_only=True)
 def subscription_identifier(ctx):
-    t = ctx.topic()
+    root = ctx.topic()
     s = Client(ctx, "sub")
     s.connect()
-    s.subscribe(t, qos=1, subscription_id=7)
-    connected(ctx, "pub").publish(t, b"tagged", 1)
-    m = s.next()
-    eq((text(m), prop(m, "SubscriptionIdentifier")), ("tagged", [7]), "[MQTT-3.3.4-3] subscription identifier")
+    s.subscribe(root + "/x", qos=1, subscription_id=7)
+    s.subscribe(root + "/#", qos=1, subscription_id=8)
+    s.subscribe(root + "/only", qos=1)
+    p = connected(ctx, "pub")
+    p.publish(root + "/x", b"tagged", 1)
+    p.publish(root + "/only", b"marker", 1)
+    got = []
+    while not got or text(got[-1]) != "marker":
+        got.append(s.next())
+    tagged = [sorted(prop(m, "SubscriptionIdentifier") or []) for m in got if text(m) == "tagged"]
+    # [MQTT-3.3.4-3/-4/-5] one copy carrying both identifiers, or one copy per subscription with its own
+    check(tagged in ([[7, 8]], [[7], [8]], [[8], [7]]), "identifiers on the copies of the message: %r" % tagged)
+    eq(sorted(prop(got[-1], "SubscriptionIdentifier") or []), [8], "identifiers on the marker (matched by # only)")
 
 
 def setup():
