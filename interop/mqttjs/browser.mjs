@@ -69,7 +69,7 @@ try {
   await driver.get(pageUrl)
   await driver.wait(async () => (await driver.getTitle()) === 'ready', 20000, 'page.html did not load its modules')
   log(`browser: ${await driver.executeScript('return navigator.userAgent')}`)
-  for (const version of ['v311', 'v5']) {
+  for (const version of ['v31', 'v311', 'v5']) {
     const names = await driver.executeScript('return window.interop.caseNames(arguments[0])', version)
     for (const name of names) {
       const id = `mqttjs-browser/${version}/${name}`

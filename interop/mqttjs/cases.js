@@ -106,7 +106,9 @@ export class Ctx {
     const opts = {
       clientId: id,
       clean: !persistent,
-      protocolVersion: this.v5 ? 5 : 4,
+      // MQTT 3.1 is protocol name MQIsdp, level 3 (over WebSocket MQTT.js then asks for subprotocol mqttv3.1)
+      protocolVersion: { v31: 3, v311: 4, v5: 5 }[this.version],
+      protocolId: this.version === 'v31' ? 'MQIsdp' : 'MQTT',
       reconnectPeriod: 0, // a case sees every disconnect; MQTT.js must not quietly reconnect
       connectTimeout: WAIT_MS,
       keepalive: 30,
@@ -156,7 +158,8 @@ const triple = (p) => [p.topic, text(p), p.qos]
 // ---------------------------------------------------------------------------------------------
 
 export const CASES = []
-const add = (name, run, v5Only = false) => CASES.push({ name, run, v5Only })
+const ALL_VERSIONS = ['v31', 'v311', 'v5']
+const add = (name, run, v5Only = false, versions = ALL_VERSIONS) => CASES.push({ name, run, versions: v5Only ? ['v5'] : versions })
 
 add('connect-clean', async (ctx) => {
   const id = ctx.clientId('c')
@@ -309,7 +312,7 @@ add('empty-client-id', async (ctx) => {
   await withTimeout(c.client.subscribeAsync(t, { qos: 1 }), WAIT_MS, 'SUBACK')
   await publish(await ctx.publisher(), t, 'hello', { qos: 1 })
   eq(triple(await c.inbox.next()), [t, 'hello', 1], 'message to a client with a server-assigned id')
-})
+}, false, ['v311', 'v5']) // MQTT 3.1 requires a client id
 
 add('unsubscribe', async (ctx) => {
   const root = ctx.topic()
@@ -571,5 +574,7 @@ export async function runCase(env, caseName, version) {
 
 /** The case list for a protocol version, in run order. */
 export function caseNames(version) {
-  return CASES.filter((c) => version === 'v5' || !c.v5Only).map((c) => c.name)
+  return CASES.filter((c) => c.versions.includes(version)).map((c) => c.name)
 }
+
+export const VERSIONS = ALL_VERSIONS

@@ -26,7 +26,7 @@ if (!transports.length) {
 const log = (line) => console.error(line)
 let failed = 0
 for (const [client, url] of transports) {
-  for (const version of ['v311', 'v5']) {
+  for (const version of ['v31', 'v311', 'v5']) {
     for (const name of caseNames(version)) {
       const id = `${client}/${version}/${name}`
       if (args.only && !id.includes(args.only)) continue

@@ -28,7 +28,7 @@ class Ctx:
 
     def __init__(self, client, version, case, host, port):
         self.client = client
-        self.version = version  # "v311" or "v5"
+        self.version = version  # "v31" (MQTT 3.1, MQIsdp), "v311" or "v5"
         self.case = case
         self.host = host
         self.port = port
@@ -80,13 +80,16 @@ def wait_until(predicate, what, timeout=WAIT_S, interval=0.02):
         time.sleep(interval)
 
 
+ALL_VERSIONS = ("v31", "v311", "v5")
+
+
 class Registry:
     def __init__(self):
-        self.cases = []  # (name, fn, v5_only)
+        self.cases = []  # (name, fn, versions)
 
-    def case(self, name, v5_only=False):
+    def case(self, name, v5_only=False, versions=ALL_VERSIONS):
         def register(fn):
-            self.cases.append((name, fn, v5_only))
+            self.cases.append((name, fn, ("v5",) if v5_only else versions))
             return fn
         return register
 
@@ -106,8 +109,8 @@ def main(client, registry, versions, setup=None):
     signal.signal(signal.SIGALRM, _on_alarm)
     failed = 0
     for version in versions:
-        for name, fn, v5_only in registry.cases:
-            if v5_only and version != "v5":
+        for name, fn, case_versions in registry.cases:
+            if version not in case_versions:
                 continue
             case_id = "%s/%s/%s" % (client, version, name)
             if args.only and args.only not in case_id:

@@ -37,8 +37,11 @@ class Message:
         return "Message(%s %r q%d r%d)" % (self.topic, self.payload, self.qos, self.retain)
 
 
+VERSION_OPTION = {"v31": "mqttv31", "v311": "mqttv311", "v5": "mqttv5"}
+
+
 def version_args(ctx):
-    return ["-h", ctx.host, "-p", str(ctx.port), "-V", "mqttv5" if ctx.v5 else "mqttv311"]
+    return ["-h", ctx.host, "-p", str(ctx.port), "-V", VERSION_OPTION[ctx.version]]
 
 
 def session_args(ctx, client_id, persistent, session_expiry=300):
@@ -335,7 +338,7 @@ def large_payload(ctx):
     eq((len(m.payload), m.payload == payload), (len(payload), True), "payload length and content")
 
 
-@cases.case("empty-client-id")
+@cases.case("empty-client-id", versions=("v311", "v5"))  # MQTT 3.1 requires a client id
 def empty_client_id(ctx):
     # mosquitto_sub without -i connects with a zero-length client id
     t = ctx.topic()
@@ -498,4 +501,4 @@ def subscription_identifier(ctx):
 
 
 if __name__ == "__main__":
-    sys.exit(main("mosquitto", cases, ["v311", "v5"]))
+    sys.exit(main("mosquitto", cases, ["v31", "v311", "v5"]))

@@ -35,7 +35,8 @@ class Client:
         if ctx.v5:
             self.c = mqtt.Client(client_id=self.client_id, protocol=mqtt.MQTTv5)
         else:
-            self.c = mqtt.Client(client_id=self.client_id, clean_session=not persistent, protocol=mqtt.MQTTv311)
+            protocol = mqtt.MQTTv31 if ctx.version == "v31" else mqtt.MQTTv311
+            self.c = mqtt.Client(client_id=self.client_id, clean_session=not persistent, protocol=protocol)
         self.c.enable_logger(None)
         self.connack = None  # (session present, return/reason code)
         self.connack_props = None
@@ -344,7 +345,7 @@ def large_payload(ctx):
     eq((len(m.payload), m.payload == payload), (len(payload), True), "payload length and content")
 
 
-@cases.case("empty-client-id")
+@cases.case("empty-client-id", versions=("v311", "v5"))  # MQTT 3.1 requires a client id
 def empty_client_id(ctx):
     t = ctx.topic()
     c = Client(ctx, "", client_id="")
@@ -530,4 +531,4 @@ def setup():
 
 
 if __name__ == "__main__":
-    sys.exit(main("paho", cases, ["v311", "v5"], setup))
+    sys.exit(main("paho", cases, ["v31", "v311", "v5"], setup))
