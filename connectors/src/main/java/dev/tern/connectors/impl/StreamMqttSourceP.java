@@ -59,9 +59,6 @@ public final class StreamMqttSourceP<T> extends AbstractProcessor {
         String clientId = params.sharedGroup() == null
             ? params.clientId()
             : params.clientId() + "-" + context.globalProcessorIndex();
-        receivedMetric = Metrics.metric("mqttReceived");
-        acknowledgedMetric = Metrics.metric("mqttAcknowledged");
-        awaitingMetric = Metrics.metric("mqttAwaitingSnapshot");
         inbound = new Inbound(params.bufferSize());
         connection = ClientConnection.create(params.broker(), clientId, params.options(), new ClientConnection.Events() {
             @Override
@@ -102,6 +99,12 @@ public final class StreamMqttSourceP<T> extends AbstractProcessor {
 
     @Override
     public boolean complete() {
+        if (receivedMetric == null) {
+            // user metrics exist only on the processor's own thread, not in init()
+            receivedMetric = Metrics.metric("mqttReceived");
+            acknowledgedMetric = Metrics.metric("mqttAcknowledged");
+            awaitingMetric = Metrics.metric("mqttAwaitingSnapshot");
+        }
         Throwable f = failure != null ? failure : inbound.error();
         if (f != null) {
             throw new JetException("MQTT source " + connection.clientId() + " failed: " + f.getMessage(), f);

@@ -60,8 +60,6 @@ public final class WriteMqttP<T> extends AbstractProcessor {
     @Override
     protected void init(Context context) {
         window = params.options().getMaxInflight();
-        publishedMetric = Metrics.metric("mqttPublished");
-        retriedMetric = Metrics.metric("mqttRetried");
         String clientId = params.clientId() + "-" + context.globalProcessorIndex();
         connection = ClientConnection.create(params.broker(), clientId, params.options(), new ClientConnection.Events() {
             @Override
@@ -138,6 +136,11 @@ public final class WriteMqttP<T> extends AbstractProcessor {
     }
 
     private void housekeeping() {
+        if (retriedMetric == null) {
+            // user metrics exist only on the processor's own thread, not in init()
+            retriedMetric = Metrics.metric("mqttRetried");
+            publishedMetric = Metrics.threadSafeMetric("mqttPublished");
+        }
         Throwable f = failure;
         if (f != null) {
             throw new JetException("MQTT sink " + connection.clientId() + " failed: " + f.getMessage(), f);
