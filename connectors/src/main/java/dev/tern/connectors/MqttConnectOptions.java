@@ -135,8 +135,11 @@ public final class MqttConnectOptions implements Serializable {
     /**
      * MQTT 5 Receive Maximum sent in CONNECT: how many QoS 1/2 messages the broker may have
      * unacknowledged towards this client (1..65535, default 65535). A source acknowledges only
-     * after processing (and, when fault tolerant, after the snapshot), so this is its flow-control
-     * window: when it is full the broker holds further messages in its queue for the session.
+     * after Jet took the message (and, when fault tolerant, after the snapshot), so this is its
+     * flow-control window and the bound of its buffer: when it is full the broker holds further
+     * messages in its queue for the session. Lower it to bound the source's memory (at most this
+     * many messages per source processor); when fault tolerant, at most this many messages can
+     * pass between two snapshots.
      */
     public MqttConnectOptions setReceiveMaximum(int receiveMaximum) {
         if (receiveMaximum < 1 || receiveMaximum > 65_535) {

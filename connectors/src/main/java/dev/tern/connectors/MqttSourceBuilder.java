@@ -31,14 +31,11 @@ import java.util.Objects;
  * @param <T> the type of the emitted items ({@code byte[]} payloads unless {@link #mapToItemFn} says otherwise)
  */
 public final class MqttSourceBuilder<T> extends AbstractMqttBuilder<MqttSourceBuilder<T>> {
-    static final int DEFAULT_BUFFER_SIZE = 1024;
-
     private String topic;
     private QualityOfService qualityOfService = QualityOfService.AT_LEAST_ONCE;
     private boolean qualityOfServiceSet;
     private List<Subscription> subscriptions;
     private String sharedGroup;
-    private int bufferSize = DEFAULT_BUFFER_SIZE;
     private BiFunctionEx<String, MqttMessage, ?> mapToItemFn = (topic, message) -> message.payload();
 
     MqttSourceBuilder() {
@@ -75,16 +72,6 @@ public final class MqttSourceBuilder<T> extends AbstractMqttBuilder<MqttSourceBu
         return this;
     }
 
-    /**
-     * Messages buffered between the client and Jet (default 1024). The client is never asked for
-     * more; beyond that the broker holds them, limited by the Receive Maximum in
-     * {@link MqttConnectOptions#setReceiveMaximum}.
-     */
-    public MqttSourceBuilder<T> bufferSize(int bufferSize) {
-        this.bufferSize = bufferSize;
-        return this;
-    }
-
     /** Maps the topic and message to the emitted item; returning null drops the message (it is still acknowledged). */
     @SuppressWarnings("unchecked")
     public <T_NEW> MqttSourceBuilder<T_NEW> mapToItemFn(BiFunctionEx<String, MqttMessage, T_NEW> mapToItemFn) {
@@ -99,9 +86,6 @@ public final class MqttSourceBuilder<T> extends AbstractMqttBuilder<MqttSourceBu
     @SuppressWarnings("unchecked")
     public StreamSource<T> build() {
         List<Subscription> subs = subscriptions();
-        if (bufferSize < 1) {
-            throw new IllegalArgumentException("MqttSourceBuilder: bufferSize(" + bufferSize + ") must be at least 1");
-        }
         if (sharedGroup != null) {
             if (sharedGroup.isEmpty() || sharedGroup.contains("/") || sharedGroup.contains("+") || sharedGroup.contains("#")) {
                 throw new IllegalArgumentException("MqttSourceBuilder: sharedSubscription(\"" + sharedGroup
@@ -116,7 +100,7 @@ public final class MqttSourceBuilder<T> extends AbstractMqttBuilder<MqttSourceBu
         }
         BrokerUri uri = brokerUri();
         MqttConnectOptions options = options();
-        SourceParams<T> params = new SourceParams<>(uri, clientIdOrRandom(), options, subs, sharedGroup, bufferSize,
+        SourceParams<T> params = new SourceParams<>(uri, clientIdOrRandom(), options, subs, sharedGroup,
             (BiFunctionEx<String, MqttMessage, T>) mapToItemFn);
         ProcessorSupplier processors = ProcessorSupplier.of(() -> new StreamMqttSourceP<>(params));
         ProcessorMetaSupplier meta = sharedGroup == null

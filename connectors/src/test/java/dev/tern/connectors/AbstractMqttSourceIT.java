@@ -220,9 +220,9 @@ abstract class AbstractMqttSourceIT {
     }
 
     /**
-     * Beyond the reference: a tiny Receive Maximum and buffer, acknowledgements held until each
-     * snapshot: the broker must hold messages back rather than the source buffering them, and
-     * nothing is lost or fails on the way.
+     * Beyond the reference: a tiny Receive Maximum (so a buffer of 10) and acknowledgements held
+     * until each snapshot: the broker must hold messages back rather than the source buffering
+     * them, and nothing is lost or fails on the way.
      */
     @Test
     void backPressureThroughReceiveMaximumLosesNothing() {
@@ -233,7 +233,6 @@ abstract class AbstractMqttSourceIT {
             .broker(broker().uri())
             .clientId("bp-" + p)
             .topic(topic)
-            .bufferSize(4)
             .connectOptionsFn(() -> new MqttConnectOptions().setKeepSession(true).setReceiveMaximum(10))
             .mapToItemFn((t, m) -> m.payloadAsString())
             .build();

@@ -8,9 +8,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * The source's bounded buffer between the MQTT client (which pushes on its event loop) and the Jet
  * processor (which polls on its own thread). It never asks the client for more messages than it
- * has room for, so it holds at most {@code capacity} messages; while it is full the client keeps
- * further QoS 1/2 messages unacknowledged, and the broker, bound by the Receive Maximum the client
- * sent, stops sending and queues them in the session. That is the whole back-pressure chain: no
+ * has room for, so it holds at most {@code capacity} messages. The source sizes it to the Receive
+ * Maximum it sends in CONNECT and acknowledges a QoS 1/2 message only once Jet has taken it (or
+ * once the snapshot covering it completed), so the broker, which may not have more than Receive
+ * Maximum messages unacknowledged towards the client [MQTT-3.3.4-9], stops sending when Jet is
+ * slow and queues further messages in the session. That is the whole back-pressure chain: no
  * unbounded queue anywhere on this side.
  *
  * <p>Threading: {@code onXxx} run on the client's event loop; {@link #poll()} and {@link #replenish()}

@@ -15,7 +15,6 @@ public record SourceParams<T>(
     MqttConnectOptions options,
     List<Subscription> subscriptions,
     String sharedGroup,
-    int bufferSize,
     BiFunctionEx<String, MqttMessage, T> mapToItemFn
 ) implements Serializable {
 }

@@ -59,7 +59,10 @@ public final class StreamMqttSourceP<T> extends AbstractProcessor {
         String clientId = params.sharedGroup() == null
             ? params.clientId()
             : params.clientId() + "-" + context.globalProcessorIndex();
-        inbound = new Inbound(params.bufferSize());
+        // The buffer may take as many messages as the broker may send unacknowledged: then the client
+        // never has to hold QoS 1/2 messages back itself (its own back-log check counts each held
+        // message twice against Receive Maximum and disconnects with 0x93 at half of it).
+        inbound = new Inbound(params.options().getReceiveMaximum());
         connection = ClientConnection.create(params.broker(), clientId, params.options(), new ClientConnection.Events() {
             @Override
             public void failed(Throwable cause) {
