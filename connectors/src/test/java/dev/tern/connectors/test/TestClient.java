@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class TestClient implements AutoCloseable {
     private final Mqtt5BlockingClient client;
     private final Queue<String> received = new ConcurrentLinkedQueue<>();
+    private final Queue<Mqtt5Publish> publishes = new ConcurrentLinkedQueue<>();
 
     private TestClient(String brokerUri, String user, String password) {
         URI u = URI.create(brokerUri);
@@ -24,8 +25,10 @@ public final class TestClient implements AutoCloseable {
             .identifier("test-" + UUID.randomUUID())
             .serverHost(u.getHost()).serverPort(u.getPort())
             .buildBlocking();
-        client.toAsync().publishes(MqttGlobalPublishFilter.ALL,
-            p -> received.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
+        client.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
+            publishes.add(p);
+            received.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8));
+        });
         var connect = client.connectWith();
         if (user != null) {
             connect.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
@@ -65,6 +68,15 @@ public final class TestClient implements AutoCloseable {
 
     public Queue<String> received() {
         return received;
+    }
+
+    /** Distinct payloads received so far. */
+    public long distinct() {
+        return received.stream().distinct().count();
+    }
+
+    public Queue<Mqtt5Publish> publishes() {
+        return publishes;
     }
 
     @Override
