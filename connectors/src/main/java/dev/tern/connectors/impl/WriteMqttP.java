@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the client's event loop and only touch {@link #inFlight}, {@link #failed} and {@link #failure}.
  */
 public final class WriteMqttP<T> extends AbstractProcessor {
+    private static final long WARNING_INTERVAL_NANOS = 10_000_000_000L;
     private final SinkParams<T> params;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ConcurrentLinkedQueue<Attempt> failed = new ConcurrentLinkedQueue<>();
@@ -46,6 +47,8 @@ public final class WriteMqttP<T> extends AbstractProcessor {
     private int reconnectAttempts;
     private long reconnectDueNanos;
     private int window;
+    private long lastWarningNanos = System.nanoTime() - WARNING_INTERVAL_NANOS;
+    private int suppressedWarnings;
     private Metric publishedMetric;
     private Metric retriedMetric;
 
@@ -168,9 +171,14 @@ public final class WriteMqttP<T> extends AbstractProcessor {
                 + " failed after " + a.attempt() + " attempt(s): " + a.error(), a.error());
         }
         long waitMillis = strategy.getIntervalFunction().waitAfterAttempt(a.attempt());
-        if (a.attempt() == 1 || a.attempt() % 10 == 0) {
-            getLogger().warning("MQTT sink " + connection.clientId() + ": publish failed (attempt " + a.attempt()
-                + "), retrying in " + waitMillis + " ms: " + a.error());
+        suppressedWarnings++;
+        if (now - lastWarningNanos > WARNING_INTERVAL_NANOS) {
+            // a lost connection fails the whole window at once: one line per 10 s, not one per message
+            getLogger().warning("MQTT sink " + connection.clientId() + ": " + suppressedWarnings
+                + " publish(es) failed, retrying (this one: attempt " + a.attempt() + ", next in " + waitMillis
+                + " ms): " + a.error());
+            lastWarningNanos = now;
+            suppressedWarnings = 0;
         }
         retries.add(new Attempt(a.message(), a.attempt() + 1, now + waitMillis * 1_000_000L, a.error()));
     }
