@@ -73,6 +73,7 @@ public abstract class ClientConnection implements AutoCloseable {
     private final Events events;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean connected;
+    private volatile boolean everConnected;
 
     protected ClientConnection(BrokerUri uri, String clientId, MqttConnectOptions options, Events events) {
         this.uri = uri;
@@ -172,6 +173,7 @@ public abstract class ClientConnection implements AutoCloseable {
 
     private void onConnected(MqttClientConnectedContext context) {
         connected = true;
+        everConnected = true;
         LOG.debug("{} connected to {}", clientId, uri);
         events.connected();
     }
@@ -197,7 +199,8 @@ public abstract class ClientConnection implements AutoCloseable {
             events.reconnecting(cause, delay);
         } else {
             events.lost(new IllegalStateException("MQTT connection of " + clientId + " to " + uri
-                + " lost and autoReconnect is off: " + describe(cause).getMessage(), cause));
+                + (everConnected ? " lost" : " could not be made") + " and autoReconnect is off: "
+                + describe(cause).getMessage(), cause));
         }
     }
 
