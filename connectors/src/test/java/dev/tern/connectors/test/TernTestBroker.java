@@ -9,26 +9,19 @@ import dev.tern.broker.MqttConfig;
  * thousand messages held for a client whose acknowledgements wait for snapshots) are never cut.
  */
 public final class TernTestBroker implements TestBroker {
-    private final int port;
     private Broker broker;
 
     private TernTestBroker(int port) {
-        this.port = port;
-        start();
-    }
-
-    public static TernTestBroker start(int port) {
-        return new TernTestBroker(port);
+        this.broker = startBroker(port);
     }
 
     public static TernTestBroker startOnFreePort() {
         return new TernTestBroker(0);
     }
 
-    private void start() {
-        int p = broker == null ? port : broker.port();
-        broker = Broker.builder().config(BrokerConfig.builder()
-                .tcp("127.0.0.1", p)
+    private static Broker startBroker(int port) {
+        return Broker.builder().config(BrokerConfig.builder()
+                .tcp("127.0.0.1", port)
                 .mqtt(MqttConfig.builder().maxQueuedMessages(100_000).build())
                 .ioThreads(2)
                 .build())
@@ -56,14 +49,9 @@ public final class TernTestBroker implements TestBroker {
 
     @Override
     public void restart() {
-        int p = broker.port();
+        int port = broker.port();
         broker.close();
-        broker = Broker.builder().config(BrokerConfig.builder()
-                .tcp("127.0.0.1", p)
-                .mqtt(MqttConfig.builder().maxQueuedMessages(100_000).build())
-                .ioThreads(2)
-                .build())
-            .build().start();
+        broker = startBroker(port);
     }
 
     @Override
