@@ -1,7 +1,7 @@
 package dev.tern.connectors;
 
 import com.hazelcast.function.SupplierEx;
-import dev.tern.connectors.impl.BrokerUri;
+import dev.tern.connectors.internal.BrokerUri;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -7,9 +7,9 @@ import com.hazelcast.jet.pipeline.Sink;
 import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.retry.RetryStrategies;
 import com.hazelcast.jet.retry.RetryStrategy;
-import dev.tern.connectors.impl.BrokerUri;
-import dev.tern.connectors.impl.SinkParams;
-import dev.tern.connectors.impl.WriteMqttP;
+import dev.tern.connectors.internal.BrokerUri;
+import dev.tern.connectors.internal.SinkParams;
+import dev.tern.connectors.internal.WriteMqttP;
 
 import java.util.Objects;
 

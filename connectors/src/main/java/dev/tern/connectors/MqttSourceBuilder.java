@@ -6,9 +6,9 @@ import com.hazelcast.jet.core.ProcessorSupplier;
 import com.hazelcast.jet.pipeline.Sources;
 import com.hazelcast.jet.pipeline.StreamSource;
 import dev.tern.connectors.Subscription.QualityOfService;
-import dev.tern.connectors.impl.BrokerUri;
-import dev.tern.connectors.impl.SourceParams;
-import dev.tern.connectors.impl.StreamMqttSourceP;
+import dev.tern.connectors.internal.BrokerUri;
+import dev.tern.connectors.internal.SourceParams;
+import dev.tern.connectors.internal.StreamMqttSourceP;
 
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.tern.connectors.impl;
+package dev.tern.connectors.internal;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;

@@ -1,4 +1,4 @@
-package dev.tern.connectors.impl;
+package dev.tern.connectors.internal;
 
 import com.hazelcast.function.BiFunctionEx;
 import dev.tern.connectors.MqttConnectOptions;

@@ -1,4 +1,4 @@
-package dev.tern.connectors.impl;
+package dev.tern.connectors.internal;
 
 import com.hazelcast.function.FunctionEx;
 import com.hazelcast.jet.retry.RetryStrategy;

@@ -1,4 +1,4 @@
-package dev.tern.connectors.impl;
+package dev.tern.connectors.internal;
 
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;

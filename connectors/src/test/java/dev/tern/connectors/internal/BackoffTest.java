@@ -1,4 +1,4 @@
-package dev.tern.connectors.impl;
+package dev.tern.connectors.internal;
 
 import dev.tern.connectors.MqttConnectOptions;
 import org.junit.jupiter.api.Test;

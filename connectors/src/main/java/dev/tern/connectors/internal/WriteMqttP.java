@@ -1,4 +1,4 @@
-package dev.tern.connectors.impl;
+package dev.tern.connectors.internal;
 
 import com.hazelcast.jet.JetException;
 import com.hazelcast.jet.core.AbstractProcessor;
