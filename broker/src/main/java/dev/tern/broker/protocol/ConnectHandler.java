@@ -108,7 +108,7 @@ public final class ConnectHandler {
         final int ka = effectiveKeepAlive;
         final boolean sendKa = sendServerKeepAlive;
         c.services().sessions().connect(new SessionRegistry.ConnectRequest(clientId, p.cleanStart(), v, expiry,
-            c.eventLoop(), c, new SessionRegistry.ConnectCallback() {
+            will, c.eventLoop(), c, new SessionRegistry.ConnectCallback() {
                 @Override
                 public void accepted(Session session, boolean sessionPresent) {
                     if (c.isClosing()) {
@@ -116,20 +116,31 @@ public final class ConnectHandler {
                         c.services().sessions().disconnected(session, c, c.takeWill());
                         return;
                     }
-                    c.connected(session, ka);
-                    Properties ack = v5 ? connackProperties(config, wasAssigned ? id : null, sendKa ? ka : -1)
-                        : Properties.EMPTY;
-                    // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present is 0 after a clean start
-                    boolean present = sessionPresent && !p.cleanStart();
-                    ByteBuf connack = PacketEncoder.connack(c.alloc(), v, present, 0, ack);
-                    if (connack.readableBytes() > c.clientMaximumPacketSize()) {
-                        // [MQTT-3.1.2-24] leave out what a client assumes when it is absent, to fit
-                        connack.release();
-                        connack = PacketEncoder.connack(c.alloc(), v, present, 0, withoutDefaults(ack));
-                    }
-                    c.write(connack);
-                    session.resume();
-                    c.processPending();
+                    c.services().store().afterDurable(ok -> {
+                        if (c.isClosing()) {
+                            c.services().sessions().disconnected(session, c, c.takeWill());
+                            return;
+                        }
+                        if (!ok) {
+                            c.services().sessions().disconnected(session, c, null);
+                            refuse(c, v, ReasonCode.QUOTA_EXCEEDED, "the store cannot write (disk full?)");
+                            return;
+                        }
+                        c.connected(session, ka);
+                        Properties ack = v5 ? connackProperties(config, wasAssigned ? id : null, sendKa ? ka : -1)
+                            : Properties.EMPTY;
+                        // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present is 0 after a clean start
+                        boolean present = sessionPresent && !p.cleanStart();
+                        ByteBuf connack = PacketEncoder.connack(c.alloc(), v, present, 0, ack);
+                        if (connack.readableBytes() > c.clientMaximumPacketSize()) {
+                            // [MQTT-3.1.2-24] leave out what a client assumes when it is absent, to fit
+                            connack.release();
+                            connack = PacketEncoder.connack(c.alloc(), v, present, 0, withoutDefaults(ack));
+                        }
+                        c.write(connack);
+                        session.resume();
+                        c.processPending();
+                    });
                 }
 
                 @Override
