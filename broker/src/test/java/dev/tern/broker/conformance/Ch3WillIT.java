@@ -242,13 +242,13 @@ class Ch3WillIT {
     @Conformance({"v5:MQTT-3.1.3-9", "v5:MQTT-3.1.2-8"})
     void v5ReconnectWithinTheWillDelayCancelsTheWill() {
         try (RawClient w = watcher(Packets.V5, "will5/cancel")) {
-            try (RawClient c = Raw.connected(broker.port(), v5Will("will5-cancel", "will5/cancel", 30, 1))) {
+            try (RawClient c = Raw.connected(broker.port(), v5Will("will5-cancel", "will5/cancel", 30, 2))) {
                 c.drop();
             }
             try (RawClient back = RawClient.connect(broker.port())) {
                 assertThat(back.connect(Packets.connect(Packets.V5, "will5-cancel").cleanStart(false)
                     .props(Props.of().u32(Props.SESSION_EXPIRY_INTERVAL, 30).build())).sessionPresent()).isTrue();
-                w.expectNothing(Duration.ofMillis(1800));
+                w.expectNothing(Duration.ofMillis(2500));
                 back.send(Packets.disconnect(0, Props.of().u32(Props.SESSION_EXPIRY_INTERVAL, 0).build()));
             }
             w.expectNothing(Raw.QUIET);

@@ -86,6 +86,25 @@ final class Raw {
         return c.expect(Received.PUBLISH).publish();
     }
 
+    /** A PUBLISH and the index of the client (in the order given) it reached. */
+    record Delivery(int client, Received.Publish publish) {
+    }
+
+    /** The next PUBLISH any of the clients receives, waiting up to RawClient's default timeout. */
+    static Delivery nextDelivery(RawClient... clients) {
+        long deadline = System.nanoTime() + RawClient.DEFAULT_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < clients.length; i++) {
+                try {
+                    return new Delivery(i, clients[i].receive(Duration.ofMillis(20)).publish());
+                } catch (AssertionError notHere) {
+                    // try the next client
+                }
+            }
+        }
+        throw new AssertionError("no PUBLISH reached any of the clients within " + RawClient.DEFAULT_TIMEOUT);
+    }
+
     /** Reads up to the end of the connection; the last packet must be an MQTT 5 DISCONNECT, which is returned. */
     static Received.Disconnect expectDisconnect(RawClient c) {
         c.v5(true);
