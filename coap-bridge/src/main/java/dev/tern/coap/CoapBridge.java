@@ -121,7 +121,7 @@ public final class CoapBridge implements AutoCloseable {
             long period = Math.max(50, silence / 4);
             executor.scheduleWithFixedDelay(observations::checkSilence, period, period, TimeUnit.MILLISECONDS);
         }
-        LOG.info("coap-bridge: CoAP on udp {} ({} devices), publishing to {}", coapAddress(), initial.size(),
+        LOG.debug("coap-bridge: CoAP on udp {} ({} devices), publishing to {}", coapAddress(), initial.size(),
             ownsPublisher ? config.mqtt() : "the given publisher");
         return this;
     }
