@@ -74,16 +74,22 @@ final class Forwarder {
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
-        return sent.whenComplete((ok, error) -> {
+        // The caller gets its own future: one it may complete early (orTimeout) without skipping the
+        // bookkeeping below, which a dependent stage completed first would never run.
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        sent.whenComplete((ok, error) -> {
             pending.decrementAndGet();
             if (error == null) {
                 metrics.publishOut(published);
+                result.complete(null);
             } else {
                 metrics.failure(BridgeMetrics.Failure.PUBLISH);
                 failureLog.warn("publish", () -> "coap-bridge: PUBLISH to " + topic + " failed: " + error.getMessage());
                 LOG.debug("PUBLISH to {} failed", topic, error);
+                result.completeExceptionally(error);
             }
         });
+        return result;
     }
 
     /** Too many PUBLISHes are waiting for the broker. */

@@ -41,8 +41,20 @@ public final class HiveMqPublisher implements MqttPublisher {
 
     private void onConnected() {
         LOG.info("coap-bridge: connected to MQTT broker {}:{} as {}", target.serverHost(), target.serverPort(), target.clientId());
+        // not on the client's event loop, which calls this listener before the connection is ready for publishes
+        CompletableFuture.runAsync(this::drain).exceptionally(e -> {
+            LOG.error("coap-bridge: cannot send the messages held until the first connection", e);
+            return null;
+        });
+    }
+
+    private void drain() {
         synchronized (lock) {
+            if (connectedOnce) {
+                return;
+            }
             Runnable r;
+            LOG.debug("draining {} publishes held until the first connection, client state {}", beforeFirstConnect.size(), client.getState());
             while ((r = beforeFirstConnect.poll()) != null) {
                 r.run();
             }

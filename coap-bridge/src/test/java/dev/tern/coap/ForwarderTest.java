@@ -88,4 +88,16 @@ class ForwarderTest {
         assertThat(meters.get("tern.coap.failures").tag("reason", "publish").counter().count()).isEqualTo(1);
         assertThat(pending.get()).isZero();
     }
+
+    @Test
+    void aCallerThatGivesUpEarlyDoesNotSkipTheBookkeeping() {
+        // what orTimeout does to the future of a push whose broker is slow: the PUBLISH still
+        // completes later and must still be counted and leave the pending count
+        Forwarder f = forwarder(10);
+        CompletableFuture<Void> r = f.forward(device, "x", new byte[0], -1, true);
+        r.completeExceptionally(new java.util.concurrent.TimeoutException());
+        publisher.acks.get(0).complete(null);
+        assertThat(pending.get()).isZero();
+        assertThat(meters.get("tern.coap.publishes.out").tag("qos", "1").counter().count()).isEqualTo(1);
+    }
 }
