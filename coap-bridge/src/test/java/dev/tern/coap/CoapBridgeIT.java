@@ -151,6 +151,26 @@ class CoapBridgeIT {
     }
 
     @Test
+    void whenNotificationsStopPastTheirMaxAgeTheBridgeRegistersAgain() throws Exception {
+        // RFC 7641 §3.3.1, the default (no silence timeout): Californium re-registers when the last
+        // notification's Max-Age (here 1 s) plus observe.reregistrationBackoff has passed.
+        Sensor first = Sensor.start(0).add("temperature", "m1", MediaTypeRegistry.TEXT_PLAIN, 1);
+        int port = first.port();
+        Path registry = registry(oneDevice(first.address()));
+        Subscriber s = track(Subscriber.subscribe(broker.port(), "sub-maxage", "A/#"));
+        start(registry, c -> c.reregistrationBackoff(Duration.ofMillis(200)));
+        await().atMost(WAIT).until(() -> s.payloads().contains("m1"));
+
+        first.close(); // reboots on the same address and forgets its observers
+        Sensor second = track(Sensor.start(port).add("temperature", "m2", MediaTypeRegistry.TEXT_PLAIN, 1));
+        await().atMost(WAIT).until(() -> second.observers("temperature") == 1);
+        second.set("temperature", "m3");
+        await().atMost(WAIT).until(() -> s.payloads().contains("m3"));
+        assertThat(counter("tern.coap.reregistrations", "reason", "silence")).isZero();
+        assertThat(gauge("tern.coap.observations.active")).isEqualTo(1);
+    }
+
+    @Test
     void anObservationThatFallsSilentIsRegisteredAgain() throws Exception {
         Sensor first = Sensor.start(0).add("temperature", "v1", MediaTypeRegistry.TEXT_PLAIN);
         int port = first.port();

@@ -39,7 +39,12 @@ final class Sensor implements AutoCloseable {
     }
 
     Sensor add(String name, String value, int contentFormat) {
-        Value v = new Value(name, value, contentFormat);
+        return add(name, value, contentFormat, -1);
+    }
+
+    /** With a Max-Age (seconds) on every response and notification; -1 leaves CoAP's default of 60 s. */
+    Sensor add(String name, String value, int contentFormat, long maxAge) {
+        Value v = new Value(name, value, contentFormat, maxAge);
         resources.put(name, v);
         server.add(v);
         return this;
@@ -61,12 +66,14 @@ final class Sensor implements AutoCloseable {
 
     private static final class Value extends CoapResource {
         private final int contentFormat;
+        private final long maxAge;
         private volatile String value;
 
-        Value(String name, String value, int contentFormat) {
+        Value(String name, String value, int contentFormat, long maxAge) {
             super(name);
             this.value = value;
             this.contentFormat = contentFormat;
+            this.maxAge = maxAge;
             setObservable(true);
             setObserveType(Type.CON);
             getAttributes().setObservable();
@@ -79,6 +86,9 @@ final class Sensor implements AutoCloseable {
 
         @Override
         public void handleGET(CoapExchange exchange) {
+            if (maxAge >= 0) {
+                exchange.setMaxAge(maxAge);
+            }
             exchange.respond(ResponseCode.CONTENT, value, contentFormat);
         }
     }
