@@ -310,6 +310,27 @@ class CoapBridgeIT {
         assertThat(s.topics()).containsExactly("A/read/d1/x", "C/read/d1/x");
     }
 
+    @Test
+    void aCoapPortInUseStopsTheStartWithAMessageNamingIt() throws Exception {
+        Path registry = registry("devices: []\n");
+        try (DatagramSocket taken = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            CoapBridgeConfig config = CoapBridgeConfig.builder(registry).coap("127.0.0.1", taken.getLocalPort())
+                .mqtt(new MqttTarget("127.0.0.1", broker.port(), "bridge-port-taken", null, null, 0, 30)).build();
+            CoapBridge b = CoapBridge.builder(config).build();
+            org.assertj.core.api.Assertions.assertThatThrownBy(b::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot bind CoAP (UDP) on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void aMissingRegistryStopsTheStart() {
+        CoapBridgeConfig config = CoapBridgeConfig.builder(dir.resolve("nope.yaml")).coap("127.0.0.1", 0).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CoapBridge.builder(config).build().start())
+            .isInstanceOf(CoapBridgeConfigException.class)
+            .hasMessageContaining("nope.yaml does not exist");
+    }
+
     // ---- helpers
 
     private static String oneDevice(String address) {
