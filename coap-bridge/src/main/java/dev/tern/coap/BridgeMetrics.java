@@ -74,6 +74,9 @@ final class BridgeMetrics {
         for (Refusal r : Refusal.values()) {
             counter("tern.coap.refused", "reason", r.tag);
         }
+        for (String reason : new String[]{"address-change", "silence", "retry"}) {
+            counter("tern.coap.reregistrations", "reason", reason);
+        }
     }
 
     private Counter counter(String name, String tag, String value) {

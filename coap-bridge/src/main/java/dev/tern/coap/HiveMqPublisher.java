@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * Publishes with the HiveMQ MQTT 5 client, to Tern or to any MQTT 5 broker. It reconnects by
  * itself (1 s doubling to 30 s) and keeps its session (clean start false, session expiry from
  * {@link MqttTarget}), so QoS 1/2 messages in flight when a connection drops are sent again on the
- * next one; publishes made while disconnected wait in the client until it is connected. The HiveMQ
- * client refuses publishes before its first connection is up, so until then they wait here, in
- * order (the bridge's bound on pending PUBLISHes bounds this queue too).
+ * next one; publishes made while disconnected wait in the client until it is connected. Before its
+ * first connection the HiveMQ client (1.3.17) refuses publishes while connecting and never completes
+ * those made while it retries a broker it has never reached, so until then they wait here, in order
+ * (the bridge's bound on pending PUBLISHes bounds this queue too).
  */
 public final class HiveMqPublisher implements MqttPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(HiveMqPublisher.class);
@@ -41,7 +42,7 @@ public final class HiveMqPublisher implements MqttPublisher {
 
     private void onConnected() {
         LOG.info("coap-bridge: connected to MQTT broker {}:{} as {}", target.serverHost(), target.serverPort(), target.clientId());
-        // not on the client's event loop, which calls this listener before the connection is ready for publishes
+        // off the client's event loop: its listeners must not do work
         CompletableFuture.runAsync(this::drain).exceptionally(e -> {
             LOG.error("coap-bridge: cannot send the messages held until the first connection", e);
             return null;
@@ -93,19 +94,8 @@ public final class HiveMqPublisher implements MqttPublisher {
             .cleanStart(false)
             .sessionExpiryInterval(target.sessionExpiryInterval())
             .keepAlive(target.keepAlive())
-            .send()
-            .whenComplete((ack, error) -> {
-                if (error != null) {
-                    LOG.warn("coap-bridge: cannot connect to MQTT broker {}:{}: {}; retrying",
-                        target.serverHost(), target.serverPort(), error.getMessage());
-                }
-            });
+            .send(); // a failure is logged by the disconnected listener, and retried
         return p;
-    }
-
-    /** True once connected (and while connected). */
-    public boolean connected() {
-        return client.getState().isConnected();
     }
 
     @Override
