@@ -29,9 +29,11 @@ public final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BrokerConfig cfg;
+        CoapBridgeSection coapBridge;
         try {
             cfg = config == null ? ConfigLoader.defaults() : ConfigLoader.load(config);
             cfg = override(cfg);
+            coapBridge = CoapBridgeSection.load(config);
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("tern: configuration error: " + e.getMessage());
             return 2;
@@ -48,9 +50,20 @@ public final class BrokerCommand implements Callable<Integer> {
             System.out.println("tern: listening for MQTT over " + l.transport().name().toLowerCase() + " on "
                 + l.host() + ":" + l.port() + path + " (listener '" + l.name() + "')");
         }
+        try {
+            String coapLine = coapBridge.start(broker);
+            if (coapLine != null) {
+                System.out.println(coapLine);
+            }
+        } catch (ConfigException | IllegalStateException e) {
+            System.err.println("tern: cannot start the CoAP bridge: " + e.getMessage());
+            broker.close();
+            return e instanceof ConfigException ? 2 : 1;
+        }
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            coapBridge.close();
             broker.close();
             System.out.println("tern: stopped (state flushed and closed)");
             System.out.flush();

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -59,7 +60,8 @@ public final class ConfigLoader {
             return defaults();
         }
         Node top = new Node(root, "");
-        top.only("listeners", "mqtt", "storage", "dataDir", "ioThreads");
+        // coapBridge: parsed and validated by the coap-bridge module (CoapBridgeSection)
+        top.only("listeners", "mqtt", "storage", "dataDir", "ioThreads", "coapBridge");
         BrokerConfig.Builder b = BrokerConfig.builder().storage(defaults().storage());
         if (top.has("storage")) {
             b.storage(storage(top.child("storage")));
@@ -81,6 +83,20 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /**
+     * The raw value of a top-level section that another module parses and validates (e.g.
+     * {@code coapBridge:}); empty when the file does not have it.
+     */
+    static Optional<JsonNode> section(Path file, String key) throws ConfigException {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        return root == null || !root.hasNonNull(key) ? Optional.empty() : Optional.of(root.get(key));
     }
 
     private static List<ListenerConfig> listeners(Node list) throws ConfigException {
