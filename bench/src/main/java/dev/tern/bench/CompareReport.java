@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * <p>Directory layout (written by compare.sh):
  * <pre>
  * meta.properties                   run facts and machine (key=value)
- * scenarios.tsv                     name, primary metric, title, generator arguments (tab separated)
+ * scenarios.tsv                     name, summary metrics (comma separated), title, generator arguments (tabs between)
  * settings/BROKER.md                how each broker was configured and started (markdown)
  * runs/SCENARIO/BROKER-REP.json     one result of `tern bench ... --json`, or {"error": "..."}
  * </pre>
@@ -97,7 +97,7 @@ final class CompareReport {
             .append("Each broker runs pinned to CPU ").append(meta.getProperty("brokerCpu", "0"))
             .append(" (`taskset`), the load generator (`tern bench`) to CPU ").append(meta.getProperty("generatorCpu", "1"))
             .append("; each run starts a fresh broker; brokers alternate within every round and their order rotates from round to round. ")
-            .append(meta.getProperty("reps", "?")).append(" rounds, each run ").append(meta.getProperty("warmup", "?"))
+            .append("Rounds: ").append(meta.getProperty("reps", "?")).append("; each run ").append(meta.getProperty("warmup", "?"))
             .append(" s warm-up + ").append(meta.getProperty("duration", "?"))
             .append(" s measured. Cells show the median of the runs and, in brackets, min-max. ")
             .append("Ratios are Tern's median over the peer's: above 1 is better for Tern where higher is better, below 1 where lower is better.\n\n");
@@ -125,21 +125,23 @@ final class CompareReport {
         }
         md.append('\n');
         for (ScenarioSpec s : scenarios) {
-            Metric m = metric(s.metric());
-            md.append("| ").append(s.title()).append(" | ").append(m.title()).append(" | ")
-                .append(m.higherIsBetter() ? "higher" : "lower").append(" |");
-            Map<String, List<Map<String, Object>>> byBroker = runs.get(s.name());
-            for (String b : brokers) {
-                md.append(' ').append(cell(byBroker.get(b), m.key())).append(" |");
-            }
-            if (hasReference) {
-                Double ref = median(values(byBroker.get(REFERENCE), m.key()));
-                for (String p : peers) {
-                    Double peer = median(values(byBroker.get(p), m.key()));
-                    md.append(' ').append(ratio(ref, peer)).append(" |");
+            for (String key : s.metric().split(",")) {
+                Metric m = metric(key);
+                md.append("| ").append(s.title()).append(" | ").append(m.title()).append(" | ")
+                    .append(m.higherIsBetter() ? "higher" : "lower").append(" |");
+                Map<String, List<Map<String, Object>>> byBroker = runs.get(s.name());
+                for (String b : brokers) {
+                    md.append(' ').append(cell(byBroker.get(b), m.key())).append(" |");
                 }
+                if (hasReference) {
+                    Double ref = median(values(byBroker.get(REFERENCE), m.key()));
+                    for (String p : peers) {
+                        Double peer = median(values(byBroker.get(p), m.key()));
+                        md.append(' ').append(ratio(ref, peer)).append(" |");
+                    }
+                }
+                md.append('\n');
             }
-            md.append('\n');
         }
         md.append('\n');
 
@@ -210,7 +212,9 @@ final class CompareReport {
             if (f.length < 4) {
                 throw new IOException(tsv + ": a line needs name, metric, title and arguments separated by tabs: " + line);
             }
-            metric(f[1]);
+            for (String key : f[1].split(",")) {
+                metric(key);
+            }
             list.add(new ScenarioSpec(f[0], f[1], f[2], f[3]));
         }
         return list;
@@ -311,7 +315,7 @@ final class CompareReport {
         if (a >= 100 || v == Math.rint(v)) {
             return String.format(Locale.ROOT, "%.0f", v);
         }
-        return String.format(Locale.ROOT, "%.2f", v);
+        return String.format(Locale.ROOT, a >= 10 ? "%.1f" : "%.2f", v);
     }
 
     private static String displayName(String broker, Properties meta) {
