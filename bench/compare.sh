@@ -78,7 +78,11 @@ scenario_table() {
     storm connectsPerSecond "connection storm (${storm_connections} clients)" "storm --connections ${storm_connections} --max-pending 500"
 }
 
-command="bench/compare.sh$(printf ' %q' "$@")"
+shell_quote() { # one argument as the shell reads it back: bare when plain, else in single quotes
+  if [[ "$1" =~ ^[A-Za-z0-9_./,:=+-]+$ ]]; then printf '%s' "$1"; else printf "'%s'" "${1//\'/\'\\\'\'}"; fi
+}
+command="bench/compare.sh"
+for a in "$@"; do command="$command $(shell_quote "$a")"; done
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) reps="$2"; shift 2 ;;
@@ -356,7 +360,7 @@ elapsed=$((SECONDS - start_seconds))
   echo "warmup=$warmup"
   echo "brokerCpu=$broker_cpu"
   echo "generatorCpu=$generator_cpu"
-  echo "command=$command"
+  echo "command=${command//\\/\\\\}"   # read as java.util.Properties: a backslash is written twice
   echo "cpuModel=$(lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1)"
   echo "cores=$ncpu"
   echo "memory=$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"

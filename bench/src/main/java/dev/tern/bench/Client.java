@@ -209,15 +209,7 @@ final class Client {
             p += 2;
         }
         if (loop.version() == 5) {
-            int propsLength = 0;
-            int shift = 0;
-            int digit;
-            do {
-                digit = b.get(p++) & 0xFF;
-                propsLength |= (digit & 0x7F) << shift;
-                shift += 7;
-            } while ((digit & 0x80) != 0);
-            p += propsLength;
+            p = MqttCodec.skipProperties(b, p);
         }
         if (receiver != null) {
             receiver.onMessage(b, p, off + len - p);
@@ -244,7 +236,10 @@ final class Client {
         }
         sessionPresent = (flags & 1) != 0;
         if (loop.version() == 5 && len > 2) {
-            readConnackProperties(b, off + 2, off + len);
+            int max = MqttCodec.receiveMaximum(b, off + 2, off + len);
+            if (max > 0) {
+                receiveMaximum = max;
+            }
         }
         state = State.CONNECTED;
         if (subscribeFilter != null && !subscribed) {
@@ -253,50 +248,10 @@ final class Client {
         loop.onConnected(this);
     }
 
-    private void readConnackProperties(ByteBuffer b, int p, int end) {
-        int length = 0;
-        int shift = 0;
-        int digit;
-        do {
-            digit = b.get(p++) & 0xFF;
-            length |= (digit & 0x7F) << shift;
-            shift += 7;
-        } while ((digit & 0x80) != 0);
-        int stop = Math.min(end, p + length);
-        while (p < stop) {
-            int id = b.get(p++) & 0xFF;
-            switch (id) {
-                case 0x21 -> { // Receive Maximum: QoS 1/2 PUBLISHes the broker accepts unacknowledged
-                    receiveMaximum = b.getShort(p) & 0xFFFF;
-                    p += 2;
-                }
-                case 0x24, 0x25, 0x28, 0x29, 0x2A -> p += 1;
-                case 0x13, 0x22 -> p += 2;
-                case 0x11, 0x27 -> p += 4;
-                case 0x12, 0x1A, 0x1C, 0x1F, 0x15, 0x16 -> p += 2 + (b.getShort(p) & 0xFFFF);
-                case 0x26 -> {
-                    p += 2 + (b.getShort(p) & 0xFFFF);
-                    p += 2 + (b.getShort(p) & 0xFFFF);
-                }
-                default -> {
-                    return; // unknown: stop reading, nothing else here matters to the generator
-                }
-            }
-        }
-    }
-
     private void onSuback(ByteBuffer b, int off, int len) {
         int p = off + 2;
         if (loop.version() == 5) {
-            int propsLength = 0;
-            int shift = 0;
-            int digit;
-            do {
-                digit = b.get(p++) & 0xFF;
-                propsLength |= (digit & 0x7F) << shift;
-                shift += 7;
-            } while ((digit & 0x80) != 0);
-            p += propsLength;
+            p = MqttCodec.skipProperties(b, p);
         }
         int granted = p < off + len ? b.get(p) & 0xFF : 0x80;
         if (granted >= 0x80) {

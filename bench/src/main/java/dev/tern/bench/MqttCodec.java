@@ -1,5 +1,6 @@
 package dev.tern.bench;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -105,6 +106,51 @@ final class MqttCodec {
     /** PUBACK, PUBREC, PUBREL or PUBCOMP without reason code (0 = success in MQTT 5, and the only form in 3.1.1). */
     static int ackHeader(int type) {
         return (type << 4) | (type == PUBREL ? 0x02 : 0);
+    }
+
+    /** The position after an MQTT 5 property block that starts (with its length) at {@code p}. */
+    static int skipProperties(ByteBuffer b, int p) {
+        int length = 0;
+        int shift = 0;
+        int digit;
+        do {
+            digit = b.get(p++) & 0xFF;
+            length |= (digit & 0x7F) << shift;
+            shift += 7;
+        } while ((digit & 0x80) != 0);
+        return p + length;
+    }
+
+    /**
+     * The Receive Maximum of a CONNACK's property block (starting with its length at {@code p}),
+     * or -1 when it is absent: the QoS 1/2 PUBLISHes the broker accepts unacknowledged.
+     */
+    static int receiveMaximum(ByteBuffer b, int p, int end) {
+        int stop = Math.min(end, skipProperties(b, p));
+        while (b.get(p) < 0) {
+            p++; // skip the continuation bytes of the length
+        }
+        p++;
+        while (p < stop) {
+            int id = b.get(p++) & 0xFF;
+            switch (id) {
+                case 0x21 -> {
+                    return b.getShort(p) & 0xFFFF;
+                }
+                case 0x24, 0x25, 0x28, 0x29, 0x2A -> p += 1; // byte properties
+                case 0x13, 0x22 -> p += 2; // two-byte integers
+                case 0x11, 0x27 -> p += 4; // four-byte integers
+                case 0x12, 0x1A, 0x1C, 0x1F, 0x15, 0x16 -> p += 2 + (b.getShort(p) & 0xFFFF); // strings, binary
+                case 0x26 -> { // user property: a string pair
+                    p += 2 + (b.getShort(p) & 0xFFFF);
+                    p += 2 + (b.getShort(p) & 0xFFFF);
+                }
+                default -> {
+                    return -1; // not a CONNACK property: stop reading
+                }
+            }
+        }
+        return -1;
     }
 
     static int varintSize(int v) {

@@ -79,4 +79,15 @@ class MqttCodecTest {
         assertThat(MqttCodec.ackHeader(MqttCodec.PUBCOMP)).isEqualTo(Packets.pubcomp(1)[0] & 0xFF);
         assertThat(MqttCodec.ackHeader(MqttCodec.PUBREC)).isEqualTo(Packets.pubrec(1)[0] & 0xFF);
     }
+
+    @Test
+    void receiveMaximumIsFoundAmongOtherConnackProperties() {
+        byte[] props = Props.of().u32(Props.SESSION_EXPIRY_INTERVAL, 60).string(Props.ASSIGNED_CLIENT_IDENTIFIER, "abc")
+            .user("k", "v").u16(Props.RECEIVE_MAXIMUM, 10).u8(Props.MAXIMUM_QOS, 1).build();
+        ByteBuffer b = ByteBuffer.wrap(props);
+        assertThat(MqttCodec.receiveMaximum(b, 0, props.length)).isEqualTo(10);
+        assertThat(MqttCodec.skipProperties(b, 0)).isEqualTo(props.length);
+        byte[] none = Props.of().u16(Props.TOPIC_ALIAS_MAXIMUM, 5).build();
+        assertThat(MqttCodec.receiveMaximum(ByteBuffer.wrap(none), 0, none.length)).isEqualTo(-1);
+    }
 }
