@@ -1,0 +1,88 @@
+package dev.tern.bench;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CompareReportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void medianOfOddAndEvenCounts() {
+        assertThat(CompareReport.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
+        assertThat(CompareReport.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
+        assertThat(CompareReport.median(List.of())).isNull();
+    }
+
+    @Test
+    void numbersAreShortAndRatiosTwoDecimals() {
+        assertThat(CompareReport.number(123_456)).isEqualTo("123.5k");
+        assertThat(CompareReport.number(2_500_000)).isEqualTo("2.50M");
+        assertThat(CompareReport.number(0.73)).isEqualTo("0.73");
+        assertThat(CompareReport.number(12)).isEqualTo("12");
+        assertThat(CompareReport.ratio(130.0, 100.0)).isEqualTo("1.30");
+        assertThat(CompareReport.ratio(130.0, null)).isEqualTo("-");
+    }
+
+    @Test
+    void reportShowsMediansRangesRatiosFailuresSettingsAndMachine() throws IOException {
+        Files.writeString(dir.resolve("meta.properties"), """
+            brokers=tern mosquitto hivemq
+            note=SMOKE RUN on a busy machine
+            reps=3
+            duration=10
+            warmup=2
+            cpuModel=Test CPU
+            mosquittoVersion=2.0.11
+            hivemqVersion=2025.5
+            """);
+        Files.writeString(dir.resolve("scenarios.tsv"), """
+            # name, metric, title, args
+            fanin-q1\tdeliveredPerSecond\tfan-in QoS 1\tfan-in --qos 1
+            idle\trssPerConnectionKb\tidle connections\tidle --connections 100
+            """);
+        Files.createDirectories(dir.resolve("settings"));
+        Files.writeString(dir.resolve("settings/tern.md"), "storage: memory");
+        Path fanin = Files.createDirectories(dir.resolve("runs/fanin-q1"));
+        run(fanin.resolve("tern-1.json"), 100_000, 0);
+        run(fanin.resolve("tern-2.json"), 120_000, 0);
+        run(fanin.resolve("tern-3.json"), 110_000, 0);
+        run(fanin.resolve("mosquitto-1.json"), 50_000, 0);
+        run(fanin.resolve("mosquitto-2.json"), 55_000, 0);
+        Files.writeString(fanin.resolve("mosquitto-3.json"), "{\"error\": \"broker did not start\"}");
+        run(fanin.resolve("hivemq-1.json"), 100_000, 2);
+        Path idle = Files.createDirectories(dir.resolve("runs/idle"));
+        Files.writeString(idle.resolve("tern-1.json"), "{\"rssPerConnectionKb\": 1.5}");
+        Files.writeString(idle.resolve("mosquitto-1.json"), "{\"rssPerConnectionKb\": 0.75}");
+
+        String md = CompareReport.render(dir);
+
+        assertThat(md).contains("**SMOKE RUN on a busy machine**");
+        assertThat(md).contains("| fan-in QoS 1 | delivered/s | higher | 110.0k (100.0k-120.0k) | 52.5k (50.0k-55.0k) | 100.0k | 2.10 | 1.10 |");
+        assertThat(md).contains("| idle connections | RSS growth per connection (KB) | lower | 1.50 | 0.75 | - | 2.00 | - |");
+        assertThat(md).contains("Mosquitto 2.0.11 run 3 failed: broker did not start");
+        assertThat(md).contains("| runs completed | 3 of 3 | 2 of 3 | 1 of 1 |");
+        assertThat(md).contains("| lost | 0 | 0 | 2 |");
+        assertThat(md).contains("storage: memory");
+        assertThat(md).contains("| CPU | Test CPU |");
+    }
+
+    @Test
+    void anUnknownMetricInTheScenarioListIsRefused() throws IOException {
+        Files.writeString(dir.resolve("scenarios.tsv"), "x\tspeed\tX\tfan-in\n");
+        assertThatThrownBy(() -> CompareReport.render(dir)).hasMessageContaining("unknown metric speed");
+    }
+
+    private static void run(Path file, double delivered, long lost) throws IOException {
+        Files.writeString(file, "{\"deliveredPerSecond\": " + delivered + ", \"lost\": " + lost + "}");
+    }
+}
