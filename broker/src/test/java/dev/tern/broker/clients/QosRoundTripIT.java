@@ -29,43 +29,52 @@ class QosRoundTripIT {
     @RegisterExtension
     static EmbeddedBroker broker = EmbeddedBroker.withDefaults();
 
+    /** Each library and version with itself and with the next one (a different library or version). */
     static Stream<Arguments> pairs() {
         Kind[] kinds = Kind.values();
         List<Arguments> out = new ArrayList<>();
         for (int i = 0; i < kinds.length; i++) {
-            for (int qos = 0; qos <= 2; qos++) {
-                out.add(Arguments.of(kinds[i], kinds[i], qos));
-                out.add(Arguments.of(kinds[i], kinds[(i + 1) % kinds.length], qos));
-            }
+            out.add(Arguments.of(kinds[i], kinds[i]));
+            out.add(Arguments.of(kinds[i], kinds[(i + 1) % kinds.length]));
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} -> {1} at QoS {2}")
+    /** One connection pair carries all three QoS levels (Paho takes a third of a second to connect). */
+    @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("pairs")
-    void everyMessageArrivesOnceInOrderAtItsQos(Kind publisherKind, Kind subscriberKind, int qos) {
+    void everyMessageArrivesOnceInOrderAtItsQos(Kind publisherKind, Kind subscriberKind) {
         String name = TestClient.unique("q");
-        String topic = "rt/" + name + "/data";
         try (TestClient sub = TestClient.create(subscriberKind, name + "s", broker.port());
              TestClient pub = TestClient.create(publisherKind, name + "p", broker.port())) {
             sub.connect();
-            assertThat(sub.subscribe("rt/" + name + "/+", qos)).isEqualTo(qos);
+            for (int qos = 0; qos <= 2; qos++) {
+                assertThat(sub.subscribe("rt/" + name + "/" + qos + "/+", qos)).isEqualTo(qos);
+            }
             pub.connect();
             List<String> sent = IntStream.range(0, MESSAGES).mapToObj(i -> "m" + i).toList();
-            for (String p : sent) {
-                pub.publish(topic, p, qos);
+            for (int qos = 0; qos <= 2; qos++) {
+                String topic = "rt/" + name + "/" + qos + "/data";
+                for (String p : sent) {
+                    pub.publish(topic, p, qos);
+                }
+                pub.publish(topic, "end", qos); // the fence: anything duplicated would show up before it
             }
-            pub.publish(topic, "end", qos); // the fence: anything duplicated would show up before it
-            await().atMost(TIMEOUT).until(() -> sub.payloads().contains("end"));
+            await().atMost(TIMEOUT).until(() -> sub.payloads().stream().filter("end"::equals).count() == 3);
 
             List<String> expected = new ArrayList<>(sent);
             expected.add("end");
-            assertThat(sub.payloads()).containsExactlyElementsOf(expected);
-            assertThat(sub.received()).allSatisfy(m -> {
-                assertThat(m.topic()).isEqualTo(topic);
-                assertThat(m.qos()).isEqualTo(qos);
-                assertThat(m.retain()).isFalse();
-            });
+            for (int qos = 0; qos <= 2; qos++) {
+                String topic = "rt/" + name + "/" + qos + "/data";
+                int q = qos;
+                List<Msg> onTopic = sub.received().stream().filter(m -> m.topic().equals(topic)).toList();
+                assertThat(onTopic).as("QoS %d", qos).extracting(Msg::payload).containsExactlyElementsOf(expected);
+                assertThat(onTopic).as("QoS %d", qos).allSatisfy(m -> {
+                    assertThat(m.qos()).isEqualTo(q);
+                    assertThat(m.retain()).isFalse();
+                });
+            }
+            assertThat(sub.received()).hasSize(3 * expected.size());
         }
     }
 
