@@ -58,6 +58,8 @@ public final class Session implements Subscriber {
     private final Map<String, Subscription> subscriptions = new HashMap<>(4);
     private IntObjectHashMap<Outgoing> inflight;
     private ArrayDeque<Outgoing> queue;
+    /** In flight from an earlier connection, not yet resent on this one: waits for room in the window. */
+    private ArrayDeque<Outgoing> resend;
     private IntObjectHashMap<Boolean> inboundQos2;
     private int nextPacketId = 1;
     private long sequence;
@@ -174,20 +176,16 @@ public final class Session implements Subscriber {
 
     /**
      * After CONNACK: resend what was in flight, in the original order, PUBLISH with DUP set and
-     * PUBREL as PUBREL [MQTT-4.4.0-1] [MQTT-4.6.0-1]; then what waited in the queue.
+     * PUBREL as PUBREL [MQTT-4.4.0-1] [MQTT-4.6.0-1]; then what waited in the queue. The resends too
+     * stay within the new connection's Receive Maximum (section 4.9), which may be smaller than the
+     * old one's: the rest follow as acknowledgements make room.
      */
     public void resume() {
+        resend = null;
         if (inflight != null && !inflight.isEmpty()) {
             List<Outgoing> pending = new ArrayList<>(inflight.values());
             pending.sort((a, b) -> Long.compare(a.sequence, b.sequence));
-            for (Outgoing o : pending) {
-                if (o.released) {
-                    connection.writePubRel(o.packetId);
-                } else if (!connection.writePublish(o.message, o.qos, o.retain, true, o.packetId, o.subscriptionIds)) {
-                    inflight.remove(o.packetId);
-                    o.releaseMessage();
-                }
-            }
+            resend = new ArrayDeque<>(pending);
         }
         drainQueue();
         for (Subscription s : subscriptions.values()) {
@@ -412,7 +410,7 @@ public final class Session implements Subscriber {
             enqueue(message, qos, retainFlag, subscriptionIds);
             return;
         }
-        if ((queue == null || queue.isEmpty()) && canSend(c, qos)) {
+        if ((queue == null || queue.isEmpty()) && (resend == null || resend.isEmpty()) && canSend(c, qos)) {
             send(c, new Outgoing(message.retain(), qos, retainFlag, subscriptionIds));
         } else {
             enqueue(message, qos, retainFlag, subscriptionIds);
@@ -447,10 +445,32 @@ public final class Session implements Subscriber {
         queue.add(new Outgoing(message.retain(), qos, retainFlag, subscriptionIds));
     }
 
-    /** Sends what the queue holds while the window and the channel allow. */
+    /** Sends the pending resends, then what the queue holds, while the window and the channel allow. */
     public void drainQueue() {
         SessionConnection c = connection;
-        if (c == null || queue == null) {
+        if (c == null) {
+            return;
+        }
+        if (resend != null) {
+            Outgoing o;
+            while ((o = resend.peek()) != null && c.isWritable() && inflightCount() - resend.size() < c.sendWindow()) {
+                resend.poll();
+                if (inflight.get(o.packetId) != o) {
+                    continue; // acknowledged meanwhile
+                }
+                if (o.released) {
+                    c.writePubRel(o.packetId);
+                } else if (!c.writePublish(o.message, o.qos, o.retain, true, o.packetId, o.subscriptionIds)) {
+                    inflight.remove(o.packetId);
+                    o.releaseMessage();
+                }
+            }
+            if (!resend.isEmpty()) {
+                return; // the queue waits behind the resends
+            }
+            resend = null;
+        }
+        if (queue == null) {
             return;
         }
         Outgoing o;
@@ -512,6 +532,7 @@ public final class Session implements Subscriber {
             return;
         }
         inflight.remove(packetId);
+        forgetResend(o);
         o.releaseMessage();
         drainQueue();
     }
@@ -529,6 +550,7 @@ public final class Session implements Subscriber {
         if (reasonCode >= 0x80) {
             // the receiver refused it: the exchange ends here (section 4.3.3)
             inflight.remove(packetId);
+            forgetResend(o);
             o.releaseMessage();
             drainQueue();
             return false;
@@ -545,7 +567,15 @@ public final class Session implements Subscriber {
             return;
         }
         inflight.remove(packetId);
+        forgetResend(o);
         drainQueue();
+    }
+
+    /** An acknowledgement ended a delivery that was still waiting to be resent. */
+    private void forgetResend(Outgoing o) {
+        if (resend != null) {
+            resend.remove(o);
+        }
     }
 
     /** Whether a QoS 2 delivery with this id is awaiting PUBCOMP (so a PUBREC resend gets PUBREL again). */
