@@ -1,6 +1,7 @@
 package dev.tern.broker.clients;
 
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -18,14 +19,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** {@link TestClient} on Eclipse Paho's MQTT 5 client. */
 final class Paho5TestClient implements TestClient {
     private final String id;
-    private final MqttClient client;
+    private final ExposedClient client;
     private final List<Msg> received = new CopyOnWriteArrayList<>();
     private final List<MqttMessage> raw = new CopyOnWriteArrayList<>();
 
     Paho5TestClient(String id, int port) {
         this.id = id;
         try {
-            this.client = new MqttClient("tcp://127.0.0.1:" + port, id, new MemoryPersistence());
+            this.client = new ExposedClient("tcp://127.0.0.1:" + port, id);
         } catch (MqttException e) {
             throw new IllegalStateException(e);
         }
@@ -146,5 +147,20 @@ final class Paho5TestClient implements TestClient {
 
     MqttClient client() {
         return client;
+    }
+
+    /** The asynchronous client under the blocking one, for calls only it offers (SUBSCRIBE properties). */
+    MqttAsyncClient asyncClient() {
+        return client.async();
+    }
+
+    private static final class ExposedClient extends MqttClient {
+        ExposedClient(String uri, String id) throws MqttException {
+            super(uri, id, new MemoryPersistence());
+        }
+
+        MqttAsyncClient async() {
+            return aClient;
+        }
     }
 }
