@@ -19,10 +19,13 @@ final class HiveMq3TestClient implements TestClient {
     private final Mqtt3BlockingClient client;
     private final List<Msg> received = new CopyOnWriteArrayList<>();
 
-    HiveMq3TestClient(String id, int port) {
+    HiveMq3TestClient(String id, int port, boolean webSocket) {
         this.id = id;
-        this.client = MqttClient.builder().useMqttVersion3().identifier(id)
-            .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+        var builder = MqttClient.builder().useMqttVersion3().identifier(id).serverHost("127.0.0.1").serverPort(port);
+        if (webSocket) {
+            builder = builder.webSocketConfig().serverPath("mqtt").applyWebSocketConfig();
+        }
+        this.client = builder.buildBlocking();
         client.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> received.add(new Msg(p.getTopic().toString(),
             new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8), p.getQos().getCode(), p.isRetain())));
     }

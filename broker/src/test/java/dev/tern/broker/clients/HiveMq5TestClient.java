@@ -19,10 +19,13 @@ final class HiveMq5TestClient implements TestClient {
     private final Mqtt5BlockingClient client;
     private final List<Msg> received = new CopyOnWriteArrayList<>();
 
-    HiveMq5TestClient(String id, int port) {
+    HiveMq5TestClient(String id, int port, boolean webSocket) {
         this.id = id;
-        this.client = MqttClient.builder().useMqttVersion5().identifier(id)
-            .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+        var builder = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(port);
+        if (webSocket) {
+            builder = builder.webSocketConfig().serverPath("mqtt").applyWebSocketConfig();
+        }
+        this.client = builder.buildBlocking();
         // ALL also sees messages for subscriptions a previous connection of this session made
         client.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> received.add(new Msg(p.getTopic().toString(),
             new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8), p.getQos().getCode(), p.isRetain())));

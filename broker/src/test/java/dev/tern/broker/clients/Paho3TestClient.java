@@ -20,11 +20,12 @@ final class Paho3TestClient implements TestClient {
     private final MqttClient client;
     private final List<Msg> received = new CopyOnWriteArrayList<>();
 
-    Paho3TestClient(String id, int port, boolean v31) {
+    Paho3TestClient(String id, int port, boolean v31, boolean webSocket) {
         this.id = id;
         this.v31 = v31;
+        String uri = webSocket ? "ws://127.0.0.1:" + port + "/mqtt" : "tcp://127.0.0.1:" + port;
         try {
-            this.client = new MqttClient("tcp://127.0.0.1:" + port, id, new MemoryPersistence());
+            this.client = new MqttClient(uri, id, new MemoryPersistence());
         } catch (MqttException e) {
             throw new IllegalStateException(e);
         }

@@ -23,10 +23,11 @@ final class Paho5TestClient implements TestClient {
     private final List<Msg> received = new CopyOnWriteArrayList<>();
     private final List<MqttMessage> raw = new CopyOnWriteArrayList<>();
 
-    Paho5TestClient(String id, int port) {
+    Paho5TestClient(String id, int port, boolean webSocket) {
         this.id = id;
+        String uri = webSocket ? "ws://127.0.0.1:" + port + "/mqtt" : "tcp://127.0.0.1:" + port;
         try {
-            this.client = new ExposedClient("tcp://127.0.0.1:" + port, id);
+            this.client = new ExposedClient(uri, id);
         } catch (MqttException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,9 @@
 package dev.tern.broker.clients;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -7,9 +11,11 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.tern.broker.MqttConfig.QueueOverflowStrategy;
 import dev.tern.broker.clients.TestClient.Kind;
+import dev.tern.broker.metrics.BrokerMetrics;
 import dev.tern.broker.test.EmbeddedBroker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,6 +49,14 @@ class QueueOverflowIT {
     static EmbeddedBroker discardOldest = EmbeddedBroker.withMqtt(m -> m.maxQueuedMessages(QUEUE)
         .queueOverflowStrategy(QueueOverflowStrategy.DISCARD_OLDEST));
 
+    /** Brokers of their own, so the first drop each sees is the one the rate-limited log reports. */
+    @RegisterExtension
+    static EmbeddedBroker sharedDiscard = EmbeddedBroker.withMqtt(m -> m.maxQueuedMessages(QUEUE));
+
+    @RegisterExtension
+    static EmbeddedBroker sharedDiscardOldest = EmbeddedBroker.withMqtt(m -> m.maxQueuedMessages(QUEUE)
+        .queueOverflowStrategy(QueueOverflowStrategy.DISCARD_OLDEST));
+
     @Test
     void onlineSlowConsumerWithDiscardKeepsTheFirstMessages() {
         List<String> got = burstToStalledConsumer(discard);
@@ -65,6 +79,18 @@ class QueueOverflowIT {
     @Test
     void offlineSessionWithDiscardOldestKeepsTheNewestMessages() {
         List<String> got = burstToOfflineSession(discardOldest);
+        assertThat(got).containsExactlyElementsOf(concat(range(BURST - QUEUE, BURST), List.of("fence")));
+    }
+
+    @Test
+    void sharedGroupWithNoMemberOnlineAndDiscardKeepsTheFirstMessagesAndLogsTheDrop() {
+        List<String> got = burstToOfflineSharedGroup(sharedDiscard);
+        assertThat(got).containsExactlyElementsOf(concat(range(0, QUEUE), List.of("fence")));
+    }
+
+    @Test
+    void sharedGroupWithNoMemberOnlineAndDiscardOldestKeepsTheNewestMessagesAndLogsTheDrop() {
+        List<String> got = burstToOfflineSharedGroup(sharedDiscardOldest);
         assertThat(got).containsExactlyElementsOf(concat(range(BURST - QUEUE, BURST), List.of("fence")));
     }
 
@@ -133,6 +159,45 @@ class QueueOverflowIT {
             pub.disconnect().join();
             assertThat(broker.broker().metrics().droppedQueueFull.sum() - droppedBefore).isEqualTo(BURST - QUEUE);
             return second.payloads();
+        }
+    }
+
+    /**
+     * The only member of a shared group is offline, so the group keeps what arrives, up to
+     * {@value #QUEUE}; the drops are counted and (rate-limited) logged, "never silent".
+     */
+    private static List<String> burstToOfflineSharedGroup(EmbeddedBroker broker) {
+        String name = TestClient.unique("og");
+        String topic = "og/" + name;
+        long droppedBefore = broker.broker().metrics().droppedQueueFull.sum();
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        Logger metricsLog = (Logger) LoggerFactory.getLogger(BrokerMetrics.class);
+        log.start();
+        metricsLog.addAppender(log);
+        try {
+            try (TestClient member = TestClient.create(Kind.HIVEMQ_V5, name, broker.port())) {
+                member.connect(true, null);
+                member.subscribe("$share/g/" + topic, 1);
+                member.disconnect();
+            }
+            await().atMost(TIMEOUT).until(() -> !broker.broker().sessions().get("hv5-" + name).isOnline());
+            Mqtt5AsyncClient pub = publisher(broker, name);
+            publishBurst(pub, topic);
+            assertThat(broker.broker().metrics().droppedQueueFull.sum() - droppedBefore).isEqualTo(BURST - QUEUE);
+            assertThat(log.list).as("drop log lines").anySatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getFormattedMessage()).contains("queue-full").contains(topic);
+            });
+            try (TestClient member = TestClient.create(Kind.HIVEMQ_V5, name, broker.port())) {
+                assertThat(member.connect(true, null)).isTrue();
+                pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload("fence".getBytes(StandardCharsets.UTF_8))
+                    .send().join();
+                await().atMost(TIMEOUT).until(() -> member.payloads().contains("fence"));
+                pub.disconnect().join();
+                return member.payloads();
+            }
+        } finally {
+            metricsLog.detachAppender(log);
         }
     }
 

@@ -46,13 +46,22 @@ interface TestClient extends AutoCloseable {
      * {@code <kind>-<name>}, short enough for MQTT 3.1's 23 characters when {@code name} is.
      */
     static TestClient create(Kind kind, String name, int port) {
+        return create(kind, name, port, false);
+    }
+
+    /** The same over MQTT-over-WebSocket, to a listener on {@code port} with path /mqtt. */
+    static TestClient createOverWebSocket(Kind kind, String name, int port) {
+        return create(kind, name, port, true);
+    }
+
+    private static TestClient create(Kind kind, String name, int port, boolean webSocket) {
         String id = kind.shortName + "-" + name;
         return switch (kind) {
-            case HIVEMQ_V311 -> new HiveMq3TestClient(id, port);
-            case HIVEMQ_V5 -> new HiveMq5TestClient(id, port);
-            case PAHO_V31 -> new Paho3TestClient(id, port, true);
-            case PAHO_V311 -> new Paho3TestClient(id, port, false);
-            case PAHO_V5 -> new Paho5TestClient(id, port);
+            case HIVEMQ_V311 -> new HiveMq3TestClient(id, port, webSocket);
+            case HIVEMQ_V5 -> new HiveMq5TestClient(id, port, webSocket);
+            case PAHO_V31 -> new Paho3TestClient(id, port, true, webSocket);
+            case PAHO_V311 -> new Paho3TestClient(id, port, false, webSocket);
+            case PAHO_V5 -> new Paho5TestClient(id, port, webSocket);
         };
     }
 
