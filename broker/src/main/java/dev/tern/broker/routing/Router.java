@@ -88,14 +88,16 @@ public final class Router {
             return;
         }
         if (g.queuedCount() >= config.maxQueuedMessages()) {
+            // counted and (rate-limited) logged like a client's queue: a drop is never silent
+            String who = "$share/" + g.name() + "/" + g.topicFilter();
             if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
-                metrics.droppedQueueFull.increment();
+                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, who, message.topic());
                 return;
             }
             Message oldest = g.poll();
             if (oldest != null) {
+                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, who, oldest.topic());
                 oldest.release();
-                metrics.droppedQueueFull.increment();
             }
         }
         g.enqueue(message);
