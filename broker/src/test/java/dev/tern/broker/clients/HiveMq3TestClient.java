@@ -57,6 +57,11 @@ final class HiveMq3TestClient implements TestClient {
     }
 
     @Override
+    public void unsubscribe(String filter) {
+        client.unsubscribeWith().topicFilter(filter).send();
+    }
+
+    @Override
     public void publish(String topic, String payload, int qos, boolean retain) {
         client.publishWith().topic(topic).payload(payload.getBytes(StandardCharsets.UTF_8))
             .qos(MqttQos.fromCode(qos)).retain(retain).send();

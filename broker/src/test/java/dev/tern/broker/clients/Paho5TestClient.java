@@ -98,6 +98,15 @@ final class Paho5TestClient implements TestClient {
     }
 
     @Override
+    public void unsubscribe(String filter) {
+        try {
+            client.unsubscribe(filter);
+        } catch (MqttException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
     public void publish(String topic, String payload, int qos, boolean retain) {
         try {
             client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain);

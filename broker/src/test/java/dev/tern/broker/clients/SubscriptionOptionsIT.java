@@ -15,6 +15,8 @@ import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +29,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * MQTT 5 subscription options and identifiers with real clients: subscription identifiers
  * (every matching subscription's identifier on the one copy a session gets, [MQTT-3.3.4-3]
- * [MQTT-3.3.4-4]; replaced by a new SUBSCRIBE), No Local, Retain As Published, Retain Handling.
+ * [MQTT-3.3.4-4]; replaced by a new SUBSCRIBE), No Local, Retain As Published, Retain Handling;
+ * UNSUBSCRIBE with every client; wildcards and '$' topics.
  */
 class SubscriptionOptionsIT {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -155,6 +158,44 @@ class SubscriptionOptionsIT {
         assertThat(got).containsExactly("always", "new", "always", "fence");
         sub.disconnect();
         pub.disconnect();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, mode = EnumSource.Mode.EXCLUDE, names = "PAHO_V31") // same library as PAHO_V311
+    void unsubscribeStopsDeliveryOfThatFilterOnly(Kind kind) {
+        String name = TestClient.unique("us");
+        String base = "us/" + name;
+        try (TestClient sub = TestClient.create(kind, name, broker.port());
+             TestClient pub = TestClient.create(Kind.HIVEMQ_V5, name + "p", broker.port())) {
+            sub.connect();
+            sub.subscribe(base + "/a", 1);
+            sub.subscribe(base + "/b", 1);
+            pub.connect();
+            pub.publish(base + "/a", "a1", 1);
+            sub.unsubscribe(base + "/a");
+            pub.publish(base + "/a", "a2", 1);
+            pub.publish(base + "/b", "fence", 1);
+            await().atMost(TIMEOUT).until(() -> sub.payloads().contains("fence"));
+            assertThat(sub.payloads()).containsExactly("a1", "fence");
+        }
+    }
+
+    @Test
+    void wildcardsAtTheStartDoNotMatchDollarTopics() {
+        String name = TestClient.unique("dt");
+        try (TestClient sub = TestClient.create(Kind.HIVEMQ_V5, name, broker.port());
+             TestClient pub = TestClient.create(Kind.PAHO_V311, name + "p", broker.port())) {
+            sub.connect();
+            sub.subscribe("+/" + name, 1);
+            sub.subscribe("$app/+", 1);
+            pub.connect();
+            // [MQTT-4.7.2-1] "+/..." and "#" never match a topic starting with '$'
+            pub.publish("$dollar/" + name, "hidden", 1);
+            pub.publish("$app/" + name, "by $ filter", 1);
+            pub.publish("plain/" + name, "fence", 1);
+            await().atMost(TIMEOUT).until(() -> sub.payloads().contains("fence"));
+            assertThat(sub.payloads()).containsExactly("by $ filter", "fence");
+        }
     }
 
     private static void subscribeWithId(Paho5TestClient c, String filter, int qos, int id) throws Exception {

@@ -89,6 +89,9 @@ interface TestClient extends AutoCloseable {
     /** Subscribes and returns the granted QoS (or failure code) from SUBACK. */
     int subscribe(String filter, int qos);
 
+    /** Unsubscribes and waits for UNSUBACK. */
+    void unsubscribe(String filter);
+
     /** Publishes and waits until the QoS flow completes (PUBACK, PUBCOMP; QoS 0 when written). */
     void publish(String topic, String payload, int qos, boolean retain);
 
