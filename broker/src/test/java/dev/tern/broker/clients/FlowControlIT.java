@@ -31,7 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.tern.broker.clients.Await.await;
 
 /**
  * Flow control toward a slow MQTT 5 consumer: it announces a small Receive Maximum and keeps that

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.awaitility.Awaitility.await;
+import static dev.tern.broker.clients.Await.await;
 
 /**
  * The limits a broker and a client tell each other at CONNECT, honoured by both with real clients:

@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.tern.broker.clients.Await.await;
 
 /**
  * QoS 0, 1 and 2 in both directions (client to broker, broker to client) between every client

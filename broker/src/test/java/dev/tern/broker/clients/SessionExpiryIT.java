@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.tern.broker.clients.Await.await;
 
 /**
  * Session expiry: the MQTT 5 Session Expiry Interval from CONNECT, changed by DISCONNECT

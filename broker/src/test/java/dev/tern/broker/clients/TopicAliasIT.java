@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static dev.tern.broker.clients.Await.await;
 
 /**
  * Topic aliases (section 3.3.2.3.4) in both directions, checked on the wire through a
