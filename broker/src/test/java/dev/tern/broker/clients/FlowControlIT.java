@@ -3,6 +3,7 @@ package dev.tern.broker.clients;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import dev.tern.broker.test.EmbeddedBroker;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -52,6 +53,9 @@ class FlowControlIT {
 
     @RegisterExtension
     static EmbeddedBroker broker = EmbeddedBroker.withDefaults();
+
+    @RegisterExtension
+    static EmbeddedBroker smallInflight = EmbeddedBroker.withMqtt(m -> m.maxInflightMessages(RECEIVE_MAXIMUM));
 
     private static ExecutorService acker;
 
@@ -199,6 +203,34 @@ class FlowControlIT {
         sub.disconnect();
         sub.close(true);
         tap.close();
+    }
+
+    /** MQTT 3 clients have no Receive Maximum: {@code maxInflightMessages} is their window. */
+    @ParameterizedTest(name = "QoS {0}")
+    @ValueSource(ints = {1, 2})
+    void mqtt3SlowConsumerNeverHoldsMoreThanMaxInflightMessages(int qos) {
+        String name = TestClient.unique("f3");
+        String topic = "f3/" + name;
+        SlowConsumer o = new SlowConsumer(RECEIVE_MAXIMUM, MESSAGES);
+        Mqtt3AsyncClient sub = MqttClient.builder().useMqttVersion3().identifier("hv3-" + name)
+            .serverHost("127.0.0.1").serverPort(smallInflight.port()).buildAsync();
+        sub.publishes(MqttGlobalPublishFilter.ALL,
+            p -> o.arrived(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8), p::acknowledge), true);
+        sub.connect().join();
+        sub.subscribeWith().topicFilter(topic).qos(MqttQos.fromCode(qos)).send().join();
+
+        Mqtt5AsyncClient pub = MqttClient.builder().useMqttVersion5().identifier("hv5-" + name + "p")
+            .serverHost("127.0.0.1").serverPort(smallInflight.port()).buildAsync();
+        pub.connect().join();
+        List<String> sent = IntStream.range(0, MESSAGES).mapToObj(i -> "m" + i).toList();
+        CompletableFuture.allOf(sent.stream().map(p -> pub.publishWith().topic(topic).qos(MqttQos.fromCode(qos))
+            .payload(p.getBytes(StandardCharsets.UTF_8)).send()).toArray(CompletableFuture[]::new)).join();
+
+        await().atMost(TIMEOUT).until(o::done);
+        assertThat(o.payloads).containsExactlyElementsOf(sent);
+        assertThat(o.max()).as("most messages unacknowledged at once").isEqualTo(RECEIVE_MAXIMUM);
+        pub.disconnect().join();
+        sub.disconnect().join();
     }
 
     /**

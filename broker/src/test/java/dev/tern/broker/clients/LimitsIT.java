@@ -4,7 +4,9 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import dev.tern.broker.clients.TestClient.Kind;
 import dev.tern.broker.test.EmbeddedBroker;
 import org.junit.jupiter.api.Test;
@@ -23,13 +25,38 @@ import static dev.tern.broker.clients.Await.await;
  * The limits a broker and a client tell each other at CONNECT, honoured by both with real clients:
  * the client's Maximum Packet Size (a PUBLISH too large for it is skipped and counted, not sent,
  * [MQTT-3.1.2-25]), the broker's Maximum Packet Size (the client reads it and does not send more),
- * and Server Keep Alive (the client adopts it and the connection lives on its PINGREQs).
+ * Server Keep Alive (the client adopts it and the connection lives on its PINGREQs) and Maximum QoS.
  */
 class LimitsIT {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     @RegisterExtension
     static EmbeddedBroker broker = EmbeddedBroker.withMqtt(m -> m.maximumPacketSize(4096).serverKeepAlive(1));
+
+    @RegisterExtension
+    static EmbeddedBroker qos1Broker = EmbeddedBroker.withMqtt(m -> m.maximumQoS(1));
+
+    @Test
+    void maximumQos1IsGrantedAndAQos2PublishIsRefused() {
+        String name = TestClient.unique("lq");
+        String topic = "lq/" + name;
+        try (TestClient v5 = TestClient.create(Kind.HIVEMQ_V5, name + "h", qos1Broker.port());
+             TestClient v3 = TestClient.create(Kind.PAHO_V311, name + "p", qos1Broker.port())) {
+            v5.connect();
+            v3.connect();
+            assertThat(v5.subscribe(topic, 2)).as("granted QoS").isEqualTo(1);
+            assertThat(v3.subscribe(topic, 2)).as("granted QoS").isEqualTo(1);
+            v3.publish(topic, "at 1", 1);
+            await().atMost(TIMEOUT).until(() -> v3.received().size() == 1 && v5.received().size() == 1);
+            assertThat(v3.received().get(0).qos()).isEqualTo(1);
+            assertThat(v5.received().get(0).qos()).isEqualTo(1);
+
+            // HiveMQ 1.3.17 sends QoS 2 although CONNACK said Maximum QoS 1: DISCONNECT 0x9B [MQTT-3.2.2-11]
+            Throwable refused = catchThrowable(() -> v5.publish(topic, "at 2", 2));
+            assertThat(refused.getCause()).isInstanceOfSatisfying(Mqtt5DisconnectException.class, e ->
+                assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.QOS_NOT_SUPPORTED));
+        }
+    }
 
     @Test
     void messageLargerThanTheClientsMaximumPacketSizeIsSkippedForThatClientOnly() {

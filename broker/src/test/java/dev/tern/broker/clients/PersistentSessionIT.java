@@ -3,6 +3,7 @@ package dev.tern.broker.clients;
 import dev.tern.broker.clients.TestClient.Kind;
 import dev.tern.broker.clients.TestClient.Msg;
 import dev.tern.broker.test.EmbeddedBroker;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -18,7 +19,7 @@ import static dev.tern.broker.clients.Await.await;
  * Persistent sessions with every client library: QoS 1 and QoS 2 messages published while the
  * subscriber is offline wait in its session and are delivered after it reconnects, each exactly
  * once and, per topic, in the order they were published; QoS 0 messages are not queued (queueQos0Messages
- * false) and are counted as dropped.
+ * false) and are counted as dropped; with queueQos0Messages they are kept too.
  */
 class PersistentSessionIT {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -26,6 +27,34 @@ class PersistentSessionIT {
 
     @RegisterExtension
     static EmbeddedBroker broker = EmbeddedBroker.withDefaults();
+
+    @RegisterExtension
+    static EmbeddedBroker queueingQos0 = EmbeddedBroker.withMqtt(m -> m.queueQos0Messages(true));
+
+    @Test
+    void qos0MessagesAreQueuedWhenConfigured() {
+        String name = TestClient.unique("p0");
+        String topic = "p0/" + name;
+        try (TestClient pub = TestClient.create(Kind.HIVEMQ_V5, name + "p", queueingQos0.port())) {
+            try (TestClient first = TestClient.create(Kind.PAHO_V311, name, queueingQos0.port())) {
+                first.connect(true, null);
+                first.subscribe(topic, 0);
+                first.disconnect();
+            }
+            pub.connect();
+            for (int i = 0; i < 5; i++) {
+                pub.publish(topic, "z" + i, 0);
+            }
+            pub.publish(topic, "fence", 1); // granted QoS 0 like the rest
+            try (TestClient second = TestClient.create(Kind.PAHO_V311, name, queueingQos0.port())) {
+                assertThat(second.connect(true, null)).isTrue();
+                await().atMost(TIMEOUT).until(() -> second.payloads().contains("fence"));
+                assertThat(second.received()).containsExactly(new Msg(topic, "z0", 0, false),
+                    new Msg(topic, "z1", 0, false), new Msg(topic, "z2", 0, false), new Msg(topic, "z3", 0, false),
+                    new Msg(topic, "z4", 0, false), new Msg(topic, "fence", 0, false));
+            }
+        }
+    }
 
     @ParameterizedTest
     @EnumSource(Kind.class)

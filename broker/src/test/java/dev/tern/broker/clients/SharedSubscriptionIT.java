@@ -103,6 +103,29 @@ class SharedSubscriptionIT {
     }
 
     @Test
+    void newMemberSubscribingGetsWhatTheGroupKept() {
+        String name = TestClient.unique("sn");
+        String topic = "sn/" + name;
+        try (TestClient pub = TestClient.create(Kind.HIVEMQ_V5, name + "p", broker.port());
+             TestClient newcomer = TestClient.create(Kind.HIVEMQ_V311, name + "n", broker.port())) {
+            try (TestClient member = TestClient.create(Kind.HIVEMQ_V5, name + "m", broker.port())) {
+                member.connect(true, null);
+                member.subscribe("$share/g/" + topic, 1);
+                member.disconnect();
+            }
+            pub.connect();
+            List<String> sent = range("m", 0, 10);
+            for (String p : sent) {
+                pub.publish(topic, p, 1);
+            }
+            newcomer.connect();
+            newcomer.subscribe("$share/g/" + topic, 1);
+            await().atMost(TIMEOUT).until(() -> newcomer.received().size() == sent.size());
+            assertThat(newcomer.payloads()).containsExactlyElementsOf(sent);
+        }
+    }
+
+    @Test
     void remainingMembersGetEverythingWhenOneLeaves() {
         String name = TestClient.unique("sr");
         String topic = "sr/" + name;
