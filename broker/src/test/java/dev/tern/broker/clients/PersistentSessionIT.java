@@ -28,6 +28,31 @@ class PersistentSessionIT {
     @RegisterExtension
     static EmbeddedBroker broker = EmbeddedBroker.withDefaults();
 
+    @ParameterizedTest
+    @EnumSource(value = Kind.class, names = {"HIVEMQ_V311", "HIVEMQ_V5", "PAHO_V5"})
+    void cleanStartDiscardsTheStoredSession(Kind kind) {
+        String name = TestClient.unique("pc");
+        String topic = "pc/" + name;
+        try (TestClient pub = TestClient.create(Kind.HIVEMQ_V5, name + "p", broker.port())) {
+            try (TestClient first = TestClient.create(kind, name, broker.port())) {
+                first.connect(true, null);
+                first.subscribe(topic, 1);
+                first.disconnect();
+            }
+            pub.connect();
+            pub.publish(topic, "queued for the old session", 1);
+            try (TestClient clean = TestClient.create(kind, name, broker.port())) {
+                // [MQTT-3.1.2-4] clean start: the stored session, its subscription and queue are gone
+                assertThat(clean.connect(false, null)).as("session present").isFalse();
+                clean.subscribe(topic + "/fence", 1);
+                pub.publish(topic, "to the old subscription", 1);
+                pub.publish(topic + "/fence", "fence", 1);
+                await().atMost(TIMEOUT).until(() -> clean.payloads().contains("fence"));
+                assertThat(clean.payloads()).containsExactly("fence");
+            }
+        }
+    }
+
     @RegisterExtension
     static EmbeddedBroker queueingQos0 = EmbeddedBroker.withMqtt(m -> m.queueQos0Messages(true));
 
