@@ -25,7 +25,8 @@ import static dev.tern.broker.clients.Await.await;
  * The limits a broker and a client tell each other at CONNECT, honoured by both with real clients:
  * the client's Maximum Packet Size (a PUBLISH too large for it is skipped and counted, not sent,
  * [MQTT-3.1.2-25]), the broker's Maximum Packet Size (the client reads it and does not send more),
- * Server Keep Alive (the client adopts it and the connection lives on its PINGREQs) and Maximum QoS.
+ * Server Keep Alive (the client adopts it and the connection lives on its PINGREQs; a connection
+ * gone silent is closed with 0x8D and its will published) and Maximum QoS.
  */
 class LimitsIT {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -103,6 +104,30 @@ class LimitsIT {
         // sent, so its next PUBLISH there names the topic by that alias alone (the broker: 0x82)
         client.publishWith().topic("lb/" + name + "/small").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[1000]).send();
         client.disconnect();
+    }
+
+    @Test
+    void silentConnectionIsClosedAfterOneAndAHalfKeepAlivesAndItsWillPublished() {
+        String name = TestClient.unique("ls");
+        String willTopic = "ls/" + name + "/will";
+        try (WireTap tap = WireTap.start(broker.port());
+             TestClient watcher = TestClient.create(Kind.HIVEMQ_V311, name + "w", broker.port())) {
+            watcher.connect();
+            watcher.subscribe(willTopic, 1);
+            Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("hv5-" + name)
+                .serverHost("127.0.0.1").serverPort(tap.port()).buildBlocking();
+            client.connectWith().keepAlive(60).willPublish().topic(willTopic).payload("silent".getBytes(StandardCharsets.UTF_8))
+                .qos(MqttQos.AT_LEAST_ONCE).applyWillPublish().send();
+            tap.freeze(); // from now on the broker hears nothing, not even a close
+            await().atMost(TIMEOUT).until(() -> watcher.received().size() == 1);
+            assertThat(watcher.payloads()).containsExactly("silent");
+            // [MQTT-3.1.2-24] the broker ended it: DISCONNECT 0x8D keep alive timeout
+            assertThat(tap.frames()).anySatisfy(f -> {
+                assertThat(f.direction()).isEqualTo(WireTap.Direction.TO_CLIENT);
+                assertThat(f.type()).isEqualTo(14);
+                assertThat(f.body()[0] & 0xFF).isEqualTo(0x8D);
+            });
+        }
     }
 
     @Test

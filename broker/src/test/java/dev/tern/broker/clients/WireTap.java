@@ -16,7 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP proxy between a real client and the broker that records every MQTT packet in both
  * directions and can sever the connections abruptly (TCP reset, no DISCONNECT), which is how a
- * test makes a real client "crash". Clients connect to {@link #port()} instead of the broker.
+ * test makes a real client "crash", or go silent. Clients connect to {@link #port()} instead of the broker.
  *
  * <p>Its parser is a few lines of the specification's framing and PUBLISH layout, independent of
  * the broker's code.
@@ -41,6 +41,7 @@ final class WireTap implements AutoCloseable {
     private final List<Frame> frames = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    private volatile boolean frozen;
 
     private WireTap(int brokerPort) throws IOException {
         this.brokerPort = brokerPort;
@@ -87,18 +88,30 @@ final class WireTap implements AutoCloseable {
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     parser.feed(buf, n); // record before forwarding, so a test that saw the effect sees the frame
-                    out.write(buf, 0, n);
-                    out.flush();
+                    if (!frozen) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                    }
                 }
             } catch (IOException e) {
                 // one side went away: the finally below takes the other down too
             } finally {
                 closeQuietly(from);
-                closeQuietly(to);
+                if (!frozen) {
+                    closeQuietly(to);
+                }
             }
         }, "wiretap-" + direction);
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * From now on nothing passes, not even a close: each side sees a silent peer (a network that
+     * stopped delivering), while the tap still records what they send.
+     */
+    void freeze() {
+        frozen = true;
     }
 
     /** Resets every connection through the tap: the broker sees the network connection fail. */
