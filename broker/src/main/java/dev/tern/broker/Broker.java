@@ -8,10 +8,15 @@ import dev.tern.broker.protocol.ProtocolServices;
 import dev.tern.broker.protocol.ReasonCode;
 import dev.tern.broker.retained.MemoryRetainedStore;
 import dev.tern.broker.retained.RetainedStore;
+import dev.tern.broker.routing.Message;
 import dev.tern.broker.routing.Router;
 import dev.tern.broker.routing.SubscriptionTree;
 import dev.tern.broker.session.SessionRegistry;
 import dev.tern.broker.session.SessionServices;
+import dev.tern.broker.session.SessionStore;
+import dev.tern.broker.storage.memory.MemorySessionStore;
+import dev.tern.broker.storage.rocksdb.RocksRetainedStore;
+import dev.tern.broker.storage.rocksdb.RocksStore;
 import dev.tern.broker.transport.MqttChannelInitializer;
 import dev.tern.broker.transport.Transports;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,6 +52,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final Clock clock;
     private final BrokerMetrics metrics;
+    private final SessionStore store;
     private final RetainedStore retained;
     private final SubscriptionTree subscriptions;
     private final Router router;
@@ -59,6 +65,7 @@ public final class Broker implements AutoCloseable {
     private final List<Channel> serverChannels = new ArrayList<>();
     private final List<BoundListener> bound = new ArrayList<>();
     private ScheduledFuture<?> scan;
+    private boolean closed;
 
     /** A listener that is accepting connections, with the port it actually got. */
     public record BoundListener(String name, ListenerConfig.Transport transport, String host, int port) {
@@ -68,11 +75,30 @@ public final class Broker implements AutoCloseable {
         this.config = b.config;
         this.clock = b.clock;
         this.metrics = new BrokerMetrics(b.meterRegistry);
-        this.retained = new MemoryRetainedStore(clock);
+        if (config.storage().type() == StorageConfig.Type.ROCKSDB) {
+            RocksStore rocks = RocksStore.open(config.dataDir(), config.storage().durability())
+                .guardFreeSpace(config.storage().minFreeDiskMb() << 20);
+            this.store = rocks;
+            this.retained = new RocksRetainedStore(rocks, clock);
+            metrics.gauge("tern.store.failing", "1 while the store cannot write (disk full)", () -> rocks.isFailing() ? 1 : 0);
+        } else {
+            this.store = new MemorySessionStore();
+            this.retained = new MemoryRetainedStore(clock);
+        }
         this.subscriptions = new SubscriptionTree();
-        this.router = new Router(subscriptions, retained, config.mqtt(), metrics);
-        this.sessions = new SessionRegistry(new SessionServices(config.mqtt(), clock, metrics, router, subscriptions));
-        this.protocol = new ProtocolServices(config.mqtt(), sessions, router, metrics, clock);
+        this.router = new Router(subscriptions, retained, config.mqtt(), metrics, new Router.SharedQueueStore() {
+            @Override
+            public Object enqueueShared(String group, String topicFilter, long seq, Message message) {
+                return store.enqueueShared(group, topicFilter, seq, message);
+            }
+
+            @Override
+            public void dequeueShared(String group, String topicFilter, long seq, Object handle) {
+                store.dequeueShared(group, topicFilter, seq, handle);
+            }
+        });
+        this.sessions = new SessionRegistry(new SessionServices(config.mqtt(), clock, metrics, router, subscriptions, store));
+        this.protocol = new ProtocolServices(config.mqtt(), sessions, router, metrics, clock, store);
         metrics.gauge("tern.sessions", "sessions, connected or not", sessions::size);
         metrics.gauge("tern.subscriptions", "subscriptions, shared group members included", subscriptions::size);
         metrics.gauge("tern.retained.messages", "retained messages", retained::size);
@@ -82,7 +108,10 @@ public final class Broker implements AutoCloseable {
         return new Builder();
     }
 
-    /** Binds every listener. Throws with the listener and address when one cannot be bound. */
+    /**
+     * Restores stored state, then binds every listener. Throws with the listener and address when
+     * one cannot be bound.
+     */
     public synchronized Broker start() {
         if (ioGroup != null) {
             throw new IllegalStateException("broker already started");
@@ -91,6 +120,7 @@ public final class Broker implements AutoCloseable {
         ioGroup = Transports.eventLoopGroup(config.ioThreads(), "tern-io");
         channels = new DefaultChannelGroup("tern-connections", GlobalEventExecutor.INSTANCE);
         try {
+            sessions.restore(store.recover(), ioGroup);
             for (ListenerConfig l : config.listeners()) {
                 ServerBootstrap b = new ServerBootstrap()
                     .group(bossGroup, ioGroup)
@@ -150,6 +180,10 @@ public final class Broker implements AutoCloseable {
         return sessions;
     }
 
+    public SessionStore store() {
+        return store;
+    }
+
     public RetainedStore retained() {
         return retained;
     }
@@ -161,7 +195,13 @@ public final class Broker implements AutoCloseable {
     /** Stops accepting, disconnects every client (MQTT 5: DISCONNECT 0x8B) and releases everything. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (ioGroup == null) {
+            retained.close();
+            store.close();
             return;
         }
         if (scan != null) {
@@ -197,6 +237,7 @@ public final class Broker implements AutoCloseable {
             }
         }
         retained.close();
+        store.close();
         bound.clear();
         LOG.info("Tern broker stopped");
     }

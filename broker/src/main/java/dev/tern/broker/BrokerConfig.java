@@ -9,10 +9,13 @@ import java.util.List;
  *
  * @param listeners where clients connect (default: one TCP listener on 0.0.0.0:1883)
  * @param mqtt      protocol limits and policies
+ * @param storage   where state is kept. Embedded default: memory; {@code tern broker} defaults to RocksDB
+ *                  under {@code dataDir} with durability process
  * @param dataDir   where durable state lives (default ./data)
  * @param ioThreads event-loop threads; 0 means one per available core (default 0)
  */
-public record BrokerConfig(List<ListenerConfig> listeners, MqttConfig mqtt, Path dataDir, int ioThreads) {
+public record BrokerConfig(List<ListenerConfig> listeners, MqttConfig mqtt, StorageConfig storage, Path dataDir,
+                           int ioThreads) {
 
     public BrokerConfig {
         listeners = List.copyOf(listeners);
@@ -25,6 +28,9 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttConfig mqtt, Path
         }
         if (mqtt == null) {
             mqtt = MqttConfig.defaults();
+        }
+        if (storage == null) {
+            storage = StorageConfig.memory();
         }
         if (dataDir == null) {
             dataDir = Path.of("data");
@@ -46,6 +52,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttConfig mqtt, Path
     public static final class Builder {
         private List<ListenerConfig> listeners = List.of(ListenerConfig.tcp("0.0.0.0", 1883));
         private MqttConfig mqtt = MqttConfig.defaults();
+        private StorageConfig storage = StorageConfig.memory();
         private Path dataDir = Path.of("data");
         private int ioThreads;
 
@@ -61,11 +68,12 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttConfig mqtt, Path
         }
 
         public Builder mqtt(MqttConfig v) { mqtt = v; return this; }
+        public Builder storage(StorageConfig v) { storage = v; return this; }
         public Builder dataDir(Path v) { dataDir = v; return this; }
         public Builder ioThreads(int v) { ioThreads = v; return this; }
 
         public BrokerConfig build() {
-            return new BrokerConfig(listeners, mqtt, dataDir, ioThreads);
+            return new BrokerConfig(listeners, mqtt, storage, dataDir, ioThreads);
         }
     }
 }

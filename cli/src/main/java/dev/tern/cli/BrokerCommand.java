@@ -30,7 +30,7 @@ public final class BrokerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BrokerConfig cfg;
         try {
-            cfg = config == null ? BrokerConfig.defaults() : ConfigLoader.load(config);
+            cfg = config == null ? ConfigLoader.defaults() : ConfigLoader.load(config);
             cfg = override(cfg);
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("tern: configuration error: " + e.getMessage());
@@ -52,6 +52,8 @@ public final class BrokerCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
+            System.out.println("tern: stopped (state flushed and closed)");
+            System.out.flush();
             stopped.countDown();
         }, "tern-shutdown"));
         stopped.await();
@@ -79,6 +81,7 @@ public final class BrokerCommand implements Callable<Integer> {
                 listeners.set(index, new ListenerConfig(l.name(), l.transport(), l.host(), port, l.path()));
             }
         }
-        return new BrokerConfig(listeners, cfg.mqtt(), dataDir != null ? dataDir : cfg.dataDir(), cfg.ioThreads());
+        return new BrokerConfig(listeners, cfg.mqtt(), cfg.storage(), dataDir != null ? dataDir : cfg.dataDir(),
+            cfg.ioThreads());
     }
 }

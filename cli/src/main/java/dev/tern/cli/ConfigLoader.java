@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.tern.broker.BrokerConfig;
 import dev.tern.broker.ListenerConfig;
 import dev.tern.broker.MqttConfig;
+import dev.tern.broker.StorageConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +28,11 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private ConfigLoader() {
+    }
+
+    /** The embedded defaults of {@code tern broker}: as {@link BrokerConfig#defaults()}, but durable. */
+    public static BrokerConfig defaults() {
+        return BrokerConfig.builder().storage(new StorageConfig(StorageConfig.Type.ROCKSDB, StorageConfig.Durability.PROCESS)).build();
     }
 
     public static BrokerConfig load(Path file) throws ConfigException {
@@ -50,11 +56,14 @@ public final class ConfigLoader {
                 + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
-            return BrokerConfig.defaults();
+            return defaults();
         }
         Node top = new Node(root, "");
-        top.only("listeners", "mqtt", "dataDir", "ioThreads");
-        BrokerConfig.Builder b = BrokerConfig.builder();
+        top.only("listeners", "mqtt", "storage", "dataDir", "ioThreads");
+        BrokerConfig.Builder b = BrokerConfig.builder().storage(defaults().storage());
+        if (top.has("storage")) {
+            b.storage(storage(top.child("storage")));
+        }
         if (top.has("listeners")) {
             b.listeners(listeners(top.child("listeners")));
         }
@@ -99,6 +108,31 @@ public final class ConfigLoader {
             }
         }
         return out;
+    }
+
+    private static StorageConfig storage(Node s) throws ConfigException {
+        s.only("type", "durability", "minFreeDiskMb");
+        StorageConfig.Type type = StorageConfig.Type.ROCKSDB;
+        StorageConfig.Durability durability = StorageConfig.Durability.PROCESS;
+        if (s.has("type")) {
+            String t = s.string("type");
+            switch (t) {
+                case "rocksdb" -> type = StorageConfig.Type.ROCKSDB;
+                case "memory" -> type = StorageConfig.Type.MEMORY;
+                default -> throw new ConfigException(s.path("type") + " = " + t + " is not allowed: use rocksdb or memory");
+            }
+        }
+        if (s.has("durability")) {
+            String d = s.string("durability");
+            switch (d) {
+                case "process" -> durability = StorageConfig.Durability.PROCESS;
+                case "fsync" -> durability = StorageConfig.Durability.FSYNC;
+                default -> throw new ConfigException(s.path("durability") + " = " + d + " is not allowed: use process or fsync");
+            }
+        }
+        long minFree = s.has("minFreeDiskMb") ? s.longValue("minFreeDiskMb", 0, Long.MAX_VALUE >> 20)
+            : StorageConfig.DEFAULT_MIN_FREE_DISK_MB;
+        return new StorageConfig(type, durability, minFree);
     }
 
     private static MqttConfig mqtt(Node m) throws ConfigException {

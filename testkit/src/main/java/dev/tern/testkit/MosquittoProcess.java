@@ -74,13 +74,17 @@ public final class MosquittoProcess implements AutoCloseable {
      */
     public static List<String> passwordConfig(String user, String password) {
         try {
-            Path dir = Files.createTempDirectory("mosquitto-pw");
+            // readable by the unprivileged user Mosquitto switches to when started as root
+            Path dir = Files.createTempDirectory("mosquitto-pw",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
             Path file = dir.resolve("passwd");
             Process p = new ProcessBuilder("mosquitto_passwd", "-b", "-c", file.toString(), user, password)
                 .redirectErrorStream(true).start();
             if (p.waitFor() != 0) {
                 throw new IllegalStateException("mosquitto_passwd failed: " + new String(p.getInputStream().readAllBytes()));
             }
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             return List.of("allow_anonymous false", "password_file " + file);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write mosquitto password file", e);

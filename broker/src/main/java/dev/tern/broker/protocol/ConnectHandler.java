@@ -4,6 +4,7 @@ import dev.tern.broker.MqttConfig;
 import dev.tern.broker.routing.Topics;
 import dev.tern.broker.session.Session;
 import dev.tern.broker.session.SessionRegistry;
+import io.netty.buffer.ByteBuf;
 
 import java.util.UUID;
 
@@ -19,6 +20,16 @@ public final class ConnectHandler {
         MqttConfig config = c.config();
         MqttVersion v = p.version();
         boolean v5 = v.isV5();
+        Properties props = p.properties();
+        // known before any refusal, so a refusing CONNACK fits the client's Maximum Packet Size [MQTT-3.2.2-19]
+        if (v5) {
+            c.clientLimits(props.receiveMaximum() > 0 ? props.receiveMaximum() : 65535,
+                props.maximumPacketSize() > 0 ? props.maximumPacketSize() : Long.MAX_VALUE,
+                Math.max(props.topicAliasMaximum(), 0),
+                props.requestProblemInformation() != 0);
+        } else {
+            c.clientLimits(config.maxInflightMessages(), Long.MAX_VALUE, 0, true);
+        }
 
         String clientId = p.clientId();
         boolean assigned = false;
@@ -28,10 +39,10 @@ public final class ConnectHandler {
                 refuse(c, v, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "MQTT 3.1 requires a client identifier");
                 return;
             }
-            if (!p.cleanStart()) {
-                // [MQTT-3.1.3-8] an empty client id needs clean session / clean start
-                refuse(c, v, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
-                    "an empty client identifier needs " + (v5 ? "clean start" : "clean session") + " = 1");
+            if (!p.cleanStart() && !v5) {
+                // 3.1.1 [MQTT-3.1.3-8]: an empty client id needs clean session 1. MQTT 5 dropped that
+                // rule: the server assigns an id whatever Clean Start says [MQTT-3.1.3-6] [MQTT-3.1.3-7]
+                refuse(c, v, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "an empty client identifier needs clean session = 1");
                 return;
             }
             clientId = "tern-" + UUID.randomUUID();
@@ -65,7 +76,6 @@ public final class ConnectHandler {
             }
         }
 
-        Properties props = p.properties();
         if (v5 && props.authenticationMethod() != null) {
             // No challenge/response mechanism yet: as in the reference, CONNACK 0x8C and close.
             refuse(c, v, ReasonCode.BAD_AUTHENTICATION_METHOD,
@@ -91,14 +101,6 @@ public final class ConnectHandler {
             effectiveKeepAlive = 0;
         }
 
-        if (v5) {
-            c.clientLimits(props.receiveMaximum() > 0 ? props.receiveMaximum() : 65535,
-                props.maximumPacketSize() > 0 ? props.maximumPacketSize() : Long.MAX_VALUE,
-                Math.max(props.topicAliasMaximum(), 0),
-                props.requestProblemInformation() != 0);
-        } else {
-            c.clientLimits(config.maxInflightMessages(), Long.MAX_VALUE, 0, true);
-        }
         c.beginConnect(v, clientId, will, expiry);
 
         final String id = clientId;
@@ -106,7 +108,7 @@ public final class ConnectHandler {
         final int ka = effectiveKeepAlive;
         final boolean sendKa = sendServerKeepAlive;
         c.services().sessions().connect(new SessionRegistry.ConnectRequest(clientId, p.cleanStart(), v, expiry,
-            c.eventLoop(), c, new SessionRegistry.ConnectCallback() {
+            will, c.eventLoop(), c, new SessionRegistry.ConnectCallback() {
                 @Override
                 public void accepted(Session session, boolean sessionPresent) {
                     if (c.isClosing()) {
@@ -114,14 +116,31 @@ public final class ConnectHandler {
                         c.services().sessions().disconnected(session, c, c.takeWill());
                         return;
                     }
-                    c.connected(session, ka);
-                    Properties ack = v5 ? connackProperties(config, wasAssigned ? id : null, sendKa ? ka : -1)
-                        : Properties.EMPTY;
-                    // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present is 0 after a clean start
-                    boolean present = sessionPresent && !p.cleanStart();
-                    c.write(PacketEncoder.connack(c.alloc(), v, present, 0, ack));
-                    session.resume();
-                    c.processPending();
+                    c.services().store().afterDurable(ok -> {
+                        if (c.isClosing()) {
+                            c.services().sessions().disconnected(session, c, c.takeWill());
+                            return;
+                        }
+                        if (!ok) {
+                            c.services().sessions().disconnected(session, c, null);
+                            refuse(c, v, ReasonCode.QUOTA_EXCEEDED, "the store cannot write (disk full?)");
+                            return;
+                        }
+                        c.connected(session, ka);
+                        Properties ack = v5 ? connackProperties(config, wasAssigned ? id : null, sendKa ? ka : -1)
+                            : Properties.EMPTY;
+                        // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present is 0 after a clean start
+                        boolean present = sessionPresent && !p.cleanStart();
+                        ByteBuf connack = PacketEncoder.connack(c.alloc(), v, present, 0, ack);
+                        if (connack.readableBytes() > c.clientMaximumPacketSize()) {
+                            // [MQTT-3.1.2-24] leave out what a client assumes when it is absent, to fit
+                            connack.release();
+                            connack = PacketEncoder.connack(c.alloc(), v, present, 0, withoutDefaults(ack));
+                        }
+                        c.write(connack);
+                        session.resume();
+                        c.processPending();
+                    });
                 }
 
                 @Override
@@ -171,6 +190,27 @@ public final class ConnectHandler {
         p.sharedSubscriptionAvailable(config.sharedSubscriptionAvailable() ? 1 : 0);
         if (serverKeepAlive >= 0) {
             p.serverKeepAlive(serverKeepAlive); // [MQTT-3.2.2-21]
+        }
+        return p.freeze();
+    }
+
+    /** CONNACK properties without those whose absence means the same (section 3.2.2.3). */
+    private static Properties withoutDefaults(Properties full) {
+        Properties p = full.copy();
+        if (p.receiveMaximum() == 65535) {
+            p.receiveMaximum(-1);
+        }
+        if (p.retainAvailable() == 1) {
+            p.retainAvailable(-1);
+        }
+        if (p.wildcardSubscriptionAvailable() == 1) {
+            p.wildcardSubscriptionAvailable(-1);
+        }
+        if (p.subscriptionIdentifierAvailable() == 1) {
+            p.subscriptionIdentifierAvailable(-1);
+        }
+        if (p.sharedSubscriptionAvailable() == 1) {
+            p.sharedSubscriptionAvailable(-1);
         }
         return p.freeze();
     }

@@ -1,7 +1,7 @@
 package dev.tern.broker.protocol;
 
 /**
- * DISCONNECT from the client (section 3.14): discards the will unless the reason is 0x04, applies a
+ * DISCONNECT from the client (section 3.14): discards the will when the reason is 0x00, applies a
  * new Session Expiry Interval, and closes.
  */
 public final class DisconnectHandler {
@@ -18,7 +18,8 @@ public final class DisconnectHandler {
             }
             c.session().expirySeconds(expiry == V5_NEVER ? dev.tern.broker.session.Session.NEVER : expiry);
         }
-        // [MQTT-3.14.4-3] a normal DISCONNECT discards the will; 0x04 asks for it to be published
-        c.clientDisconnected(p.reasonCode() == ReasonCode.DISCONNECT_WITH_WILL.code());
+        // [MQTT-3.14.4-3] only reason 0x00 discards the will: 0x04 asks for it, and a client ending
+        // with an error code (0x80 and above) has not disconnected normally [MQTT-3.1.2-8]
+        c.clientDisconnected(p.reasonCode() != ReasonCode.SUCCESS.code());
     }
 }

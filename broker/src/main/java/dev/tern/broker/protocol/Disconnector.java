@@ -46,10 +46,27 @@ public final class Disconnector {
         log(c, "refused CONNECT", reason, why);
         if (version.isV5()) {
             Properties props = new Properties().reasonString(why).freeze();
-            c.closeAfter(PacketEncoder.connack(c.alloc(), version, false, reason.code(), props));
+            ByteBuf packet = PacketEncoder.connack(c.alloc(), version, false, reason.code(), props);
+            if (packet.readableBytes() > c.clientMaximumPacketSize()) {
+                packet.release(); // [MQTT-3.2.2-19]: leave out the reason string to fit
+                packet = PacketEncoder.connack(c.alloc(), version, false, reason.code(), Properties.EMPTY);
+            }
+            c.closeAfter(packet);
+        } else if (hasNoV3ReturnCode(reason)) {
+            // [MQTT-3.2.2-6] no 3.x return code applies (a will topic, QoS or retain the server cannot
+            // take): close without CONNACK rather than claim "server unavailable"
+            c.close();
         } else {
             c.closeAfter(PacketEncoder.connack(c.alloc(), version, false, reason.connackReturnCodeV3(), Properties.EMPTY));
         }
+    }
+
+    private static boolean hasNoV3ReturnCode(ReasonCode reason) {
+        return switch (reason) {
+            case TOPIC_NAME_INVALID, QOS_NOT_SUPPORTED, RETAIN_NOT_SUPPORTED, PAYLOAD_FORMAT_INVALID, MALFORMED_PACKET,
+                 PROTOCOL_ERROR -> true;
+            default -> false;
+        };
     }
 
     /**

@@ -50,6 +50,13 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
                 }
             }
             int type = header >>> 4;
+            if (version == null && type != PacketType.CONNECT) {
+                // [MQTT-3.1.0-1] the first packet from the client must be CONNECT: refuse it on its
+                // fixed header rather than wait for a body that may never come
+                fail(in, out, new DecodeFailure(type, ReasonCode.PROTOCOL_ERROR,
+                    "first packet is " + PacketType.name(type) + ", not CONNECT", null));
+                return;
+            }
             if (!complete) {
                 fail(in, out, new DecodeFailure(type, ReasonCode.MALFORMED_PACKET,
                     "remaining length longer than four bytes [MQTT-1.5.5-1]", version));
@@ -63,12 +70,6 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
                 return;
             }
             if (in.readableBytes() < total) {
-                return;
-            }
-            if (version == null && type != PacketType.CONNECT) {
-                // [MQTT-3.1.0-1] the first packet from the client must be CONNECT
-                fail(in, out, new DecodeFailure(type, ReasonCode.PROTOCOL_ERROR,
-                    "first packet is " + PacketType.name(type) + ", not CONNECT", null));
                 return;
             }
             in.skipBytes(headerLength);

@@ -310,7 +310,7 @@ public final class PacketDecoder {
     // --- properties ---------------------------------------------------------------------------
 
     /** Reads a property block, enforcing the property table and the no-duplicates rule. */
-    Properties readProperties(ByteBuf b, int packetType) {
+    public Properties readProperties(ByteBuf b, int packetType) {
         int length = readVarint(b);
         if (length == 0) {
             return Properties.EMPTY;

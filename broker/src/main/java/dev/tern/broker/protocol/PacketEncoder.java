@@ -261,6 +261,16 @@ public final class PacketEncoder {
         return len;
     }
 
+    /** A property block (length prefix included) as bytes, for storage. */
+    public static byte[] propertiesBytes(Properties p) {
+        int length = propertiesLength(p);
+        ByteBuf buf = io.netty.buffer.Unpooled.buffer(varintSize(length) + length);
+        writeProperties(buf, p, length);
+        byte[] out = new byte[buf.readableBytes()];
+        buf.readBytes(out);
+        return out;
+    }
+
     private static void writeProperties(ByteBuf buf, Properties p, int length) {
         writeVarint(buf, length);
         if (length == 0) {

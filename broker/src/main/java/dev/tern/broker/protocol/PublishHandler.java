@@ -55,6 +55,15 @@ public final class PublishHandler {
                 return;
             }
         }
+        String responseTopic = p.properties().responseTopic();
+        if (responseTopic != null) {
+            String problem = Topics.checkTopicName(responseTopic, config.maxTopicLength());
+            if (problem != null) {
+                // [MQTT-3.3.2-14] the Response Topic is a topic name: no wildcards, not empty
+                Disconnector.disconnect(c, ReasonCode.PROTOCOL_ERROR, "response " + problem);
+                return;
+            }
+        }
         if (p.qos() > config.maximumQoS()) {
             // [MQTT-3.2.2-11]
             Disconnector.disconnect(c, ReasonCode.QOS_NOT_SUPPORTED, "QoS " + p.qos() + " above maximumQoS " + config.maximumQoS());
@@ -82,12 +91,12 @@ public final class PublishHandler {
             case 0 -> route(c, p, topic);
             case 1 -> {
                 int matched = route(c, p, topic);
-                ack(c, p, matched == 0 && v5 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0);
+                ackWhenDurable(c, p, matched == 0 && v5 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0);
             }
             default -> {
                 if (session.hasInboundQos2(p.packetId())) {
                     // a resend before PUBREL: acknowledge again, deliver nothing twice (section 4.3.3)
-                    ack(c, p, 0);
+                    ackWhenDurable(c, p, 0);
                     return;
                 }
                 if (v5 && session.inboundQos2Count() >= config.effectiveReceiveMaximum()) {
@@ -98,9 +107,36 @@ public final class PublishHandler {
                 }
                 int matched = route(c, p, topic);
                 session.markInboundQos2(p.packetId());
-                ack(c, p, matched == 0 && v5 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0);
+                ackWhenDurable(c, p, matched == 0 && v5 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0);
             }
         }
+    }
+
+    /**
+     * Acknowledges once what the PUBLISH changed is durable (rule 5: nothing acknowledged is lost).
+     * When the store cannot write, MQTT 5 gets reason 0x97 and MQTT 3.x, which has no negative
+     * acknowledgement, is disconnected so it resends later.
+     */
+    private static void ackWhenDurable(MqttConnection c, PublishPacket p, int reasonCode) {
+        int packetId = p.packetId();
+        int qos = p.qos();
+        c.services().store().afterDurable(ok -> {
+            if (c.isClosing()) {
+                return;
+            }
+            if (ok) {
+                ack(c, qos, packetId, reasonCode);
+                return;
+            }
+            if (qos == 2) {
+                c.session().releaseInboundQos2(packetId);
+            }
+            if (c.version().isV5()) {
+                ack(c, qos, packetId, ReasonCode.QUOTA_EXCEEDED.code());
+            } else {
+                Disconnector.disconnect(c, ReasonCode.QUOTA_EXCEEDED, "the store cannot write (disk full?)");
+            }
+        });
     }
 
     private static int route(MqttConnection c, PublishPacket p, String topic) {
@@ -118,7 +154,11 @@ public final class PublishHandler {
     }
 
     private static void ack(MqttConnection c, PublishPacket p, int reasonCode) {
-        int type = p.qos() == 1 ? PacketType.PUBACK : PacketType.PUBREC;
-        c.write(PacketEncoder.ack(c.alloc(), c.version(), type, p.packetId(), reasonCode, Properties.EMPTY));
+        ack(c, p.qos(), p.packetId(), reasonCode);
+    }
+
+    private static void ack(MqttConnection c, int qos, int packetId, int reasonCode) {
+        int type = qos == 1 ? PacketType.PUBACK : PacketType.PUBREC;
+        c.write(PacketEncoder.ack(c.alloc(), c.version(), type, packetId, reasonCode, Properties.EMPTY));
     }
 }

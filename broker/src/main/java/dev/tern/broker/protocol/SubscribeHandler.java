@@ -72,17 +72,33 @@ public final class SubscribeHandler {
                 retainedFor.add(s); // [MQTT-3.3.1-9] [MQTT-3.3.1-10] [MQTT-3.3.1-11]
             }
         }
-        // [MQTT-3.8.4-1] SUBACK with the same packet identifier, one code per filter [MQTT-3.8.4-6]
-        c.write(PacketEncoder.subAck(c.alloc(), c.version(), PacketType.SUBACK, p.packetId(), codes, Properties.EMPTY));
-        for (Subscription s : retainedFor) {
-            c.services().router().sendRetained(s);
-        }
-        for (Subscription s : sharedAdded) {
-            SharedGroup g = c.services().router().subscriptions().sharedGroup(s.shareGroup(), s.topicFilter());
-            if (g != null) {
-                c.services().router().drainShared(g);
+        // [MQTT-3.8.4-1] SUBACK with the same packet identifier, one code per filter [MQTT-3.8.4-6],
+        // once the subscriptions are durable
+        c.services().store().afterDurable(ok -> {
+            if (c.isClosing()) {
+                return;
             }
-        }
+            if (!ok) {
+                for (int i = 0; i < codes.length; i++) {
+                    if (codes[i] < 0x80) {
+                        session.removeSubscription(p.subscriptions().get(i).filter());
+                        codes[i] = failure(v5, ReasonCode.QUOTA_EXCEEDED);
+                    }
+                }
+                retainedFor.clear();
+                sharedAdded.clear();
+            }
+            c.write(PacketEncoder.subAck(c.alloc(), c.version(), PacketType.SUBACK, p.packetId(), codes, Properties.EMPTY));
+            for (Subscription s : retainedFor) {
+                c.services().router().sendRetained(s);
+            }
+            for (Subscription s : sharedAdded) {
+                SharedGroup g = c.services().router().subscriptions().sharedGroup(s.shareGroup(), s.topicFilter());
+                if (g != null) {
+                    c.services().router().drainShared(g);
+                }
+            }
+        });
     }
 
     private static int failure(boolean v5, ReasonCode reason) {

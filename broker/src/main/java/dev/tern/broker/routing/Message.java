@@ -26,6 +26,10 @@ public final class Message extends AbstractReferenceCounted {
     private final ByteBuf payload;
     private final long expiresAtMillis;
     private final String publisherId;
+    /** The store's handle for this message's stored copy (see storage.rocksdb.RocksStore), or null. */
+    private volatile Object storeRef;
+    private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<Message, Object> STORE_REF =
+        java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(Message.class, Object.class, "storeRef");
 
     /**
      * @param payload         the message takes over one reference to this buffer
@@ -102,6 +106,15 @@ public final class Message extends AbstractReferenceCounted {
 
     public String publisherId() {
         return publisherId;
+    }
+
+    /** The store's handle for the stored copy of this message, or null while none is stored. */
+    public Object storeRef() {
+        return storeRef;
+    }
+
+    public boolean casStoreRef(Object expected, Object update) {
+        return STORE_REF.compareAndSet(this, expected, update);
     }
 
     @Override

@@ -22,12 +22,23 @@ public final class Router {
     private final RetainedStore retained;
     private final MqttConfig config;
     private final BrokerMetrics metrics;
+    private final SharedQueueStore sharedStore;
 
-    public Router(SubscriptionTree tree, RetainedStore retained, MqttConfig config, BrokerMetrics metrics) {
+    /** Where a shared group's waiting messages are kept durable (the session store, seen from routing). */
+    public interface SharedQueueStore {
+        /** Stages a waiting message; returns a handle, or null when nothing is stored. */
+        Object enqueueShared(String group, String topicFilter, long seq, Message message);
+
+        void dequeueShared(String group, String topicFilter, long seq, Object handle);
+    }
+
+    public Router(SubscriptionTree tree, RetainedStore retained, MqttConfig config, BrokerMetrics metrics,
+                  SharedQueueStore sharedStore) {
         this.tree = tree;
         this.retained = retained;
         this.config = config;
         this.metrics = metrics;
+        this.sharedStore = sharedStore;
     }
 
     /**
@@ -84,23 +95,32 @@ public final class Router {
 
     private void enqueueShared(SharedGroup g, Message message) {
         if (message.qos() == 0 && !config.queueQos0Messages()) {
-            metrics.droppedQos0Offline.increment();
+            metrics.dropped(BrokerMetrics.DropReason.QOS0_OFFLINE, "$share/" + g.name(), message.topic());
             return;
         }
         if (g.queuedCount() >= config.maxQueuedMessages()) {
-            // counted and (rate-limited) logged like a client's queue: a drop is never silent
-            String who = "$share/" + g.name() + "/" + g.topicFilter();
             if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
-                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, who, message.topic());
+                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), message.topic());
                 return;
             }
-            Message oldest = g.poll();
+            SharedGroup.Queued oldest = g.poll();
             if (oldest != null) {
-                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, who, oldest.topic());
-                oldest.release();
+                finishShared(g, oldest);
+                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), oldest.message().topic());
             }
         }
-        g.enqueue(message);
+        long seq = g.nextSequence();
+        Object handle = message.qos() > 0 ? sharedStore.enqueueShared(g.name(), g.topicFilter(), seq, message) : null;
+        if (!g.enqueue(message, seq, handle) && handle != null) {
+            sharedStore.dequeueShared(g.name(), g.topicFilter(), seq, handle);
+        }
+    }
+
+    private void finishShared(SharedGroup g, SharedGroup.Queued q) {
+        if (q.handle() != null) {
+            sharedStore.dequeueShared(g.name(), g.topicFilter(), q.seq(), q.handle());
+        }
+        q.message().release();
     }
 
     /** Hands a shared group's queued messages to its connected members, until none is connected. */
@@ -110,14 +130,14 @@ public final class Router {
             if (member == null) {
                 return;
             }
-            Message m = g.poll();
-            if (m == null) {
+            SharedGroup.Queued q = g.poll();
+            if (q == null) {
                 return;
             }
             try {
-                sendToMember(member, m);
+                sendToMember(member, q.message());
             } finally {
-                m.release();
+                finishShared(g, q);
             }
         }
     }

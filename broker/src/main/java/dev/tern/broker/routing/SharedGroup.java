@@ -19,8 +19,13 @@ public final class SharedGroup {
     private final String topicFilter;
     private volatile Subscription[] members = NONE;
     private final AtomicInteger next = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Message> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A message waiting for a member, with its position and its store handle (null when not stored). */
+    record Queued(Message message, long seq, Object handle) {
+    }
     private volatile boolean closed;
 
     SharedGroup(String name, String topicFilter) {
@@ -104,12 +109,16 @@ public final class SharedGroup {
         return queued.get();
     }
 
+    long nextSequence() {
+        return sequence.getAndIncrement();
+    }
+
     /** Adds a message (the queue takes its own reference); false when the group is closed. */
-    boolean enqueue(Message m) {
+    boolean enqueue(Message m, long seq, Object handle) {
         if (closed) {
             return false;
         }
-        queue.add(m.retain());
+        queue.add(new Queued(m.retain(), seq, handle));
         queued.incrementAndGet();
         if (closed) {
             drainAndRelease();
@@ -117,13 +126,19 @@ public final class SharedGroup {
         return true;
     }
 
-    /** The oldest queued message (the caller owns its reference), or null. */
-    Message poll() {
-        Message m = queue.poll();
-        if (m != null) {
+    /** Puts back a stored message after a restart; false when the group is already closed. */
+    public boolean restore(long seq, Message m, Object handle) {
+        sequence.accumulateAndGet(seq + 1, Math::max);
+        return enqueue(m, seq, handle);
+    }
+
+    /** The oldest queued message (the caller owns its message reference), or null. */
+    Queued poll() {
+        Queued q = queue.poll();
+        if (q != null) {
             queued.decrementAndGet();
         }
-        return m;
+        return q;
     }
 
     /** The group lost its last member, or the broker stops: queued messages have nowhere to go. */
@@ -133,9 +148,9 @@ public final class SharedGroup {
     }
 
     private void drainAndRelease() {
-        Message m;
-        while ((m = poll()) != null) {
-            m.release();
+        Queued q;
+        while ((q = poll()) != null) {
+            q.message().release();
         }
     }
 }

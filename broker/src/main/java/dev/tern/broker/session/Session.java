@@ -5,6 +5,7 @@ import dev.tern.broker.metrics.BrokerMetrics.DropReason;
 import dev.tern.broker.protocol.ConnectPacket;
 import dev.tern.broker.protocol.MqttVersion;
 import dev.tern.broker.routing.Message;
+import dev.tern.broker.routing.SharedGroup;
 import dev.tern.broker.routing.Subscriber;
 import dev.tern.broker.routing.Subscription;
 import io.netty.channel.EventLoop;
@@ -24,6 +25,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The server side of one MQTT session (section 4.1): subscriptions, messages queued and in flight
@@ -34,6 +36,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * threads reach it through {@link #execute}, a mailbox drained on the owner in FIFO order, so
  * messages from one publisher stay in order even while the session moves to another loop on
  * reconnect. No locks guard session state.
+ *
+ * <p>Durability: a persistent session (expiry not 0) mirrors its state into the {@link SessionStore}.
+ * A QoS 1/2 delivery to it is stored by the publisher's thread before it is handed over, and handed
+ * over only once durable, so an acknowledged PUBLISH is never lost.
  */
 public final class Session implements Subscriber {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -43,26 +49,26 @@ public final class Session implements Subscriber {
 
     private final String clientId;
     private final SessionServices services;
+    private final SessionStore store;
     private final SessionRegistry registry;
     private volatile EventLoop owner;
     private final Queue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drainMailbox;
     private boolean draining;
+    private final AtomicLong sequence = new AtomicLong();
 
     private SessionConnection connection;
     private volatile boolean online;
     private volatile boolean ended;
+    private volatile boolean persistent;
+    private boolean stored;
     private MqttVersion version;
     private long expirySeconds;
     private final Map<String, Subscription> subscriptions = new HashMap<>(4);
     private IntObjectHashMap<Outgoing> inflight;
     private ArrayDeque<Outgoing> queue;
-    /** In flight from an earlier connection, not yet resent on this one: waits for room in the window. */
-    private ArrayDeque<Outgoing> resend;
     private IntObjectHashMap<Boolean> inboundQos2;
-    private int nextPacketId = 1;
-    private long sequence;
     private ScheduledFuture<?> expiryTimer;
     private ScheduledFuture<?> willTimer;
     private ConnectPacket.Will pendingWill;
@@ -72,6 +78,7 @@ public final class Session implements Subscriber {
         this.clientId = clientId;
         this.owner = owner;
         this.services = services;
+        this.store = services.store();
         this.registry = registry;
     }
 
@@ -146,25 +153,32 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** Moves the session to another loop. Called on the current owner; later tasks run on the new one. */
+    /**
+     * Moves the session to another loop. Called on the current owner; what this loop staged for
+     * the store is written first, so the new owner's writes come after it.
+     */
     void moveTo(EventLoop newOwner) {
+        store.flushStaged();
         owner = newOwner;
     }
 
     // --- connect and disconnect -------------------------------------------------------------------
 
-    /**
-     * Attaches a connection (on the owner loop, which is the connection's loop). The caller sends
-     * CONNACK next and then calls {@link #resume()}.
-     */
     SessionConnection connection() {
         return connection;
     }
 
-    void attach(SessionConnection c, MqttVersion version, long expirySeconds) {
+    /**
+     * Attaches a connection (on the owner loop, which is the connection's loop). The caller sends
+     * CONNACK next and then calls {@link #resume()}.
+     *
+     * @param will the connection's will, recorded so a broker crash still publishes it after restart
+     */
+    void attach(SessionConnection c, MqttVersion version, long expirySeconds, ConnectPacket.Will will) {
         this.connection = c;
         this.version = version;
         this.expirySeconds = expirySeconds;
+        this.persistent = expirySeconds != 0;
         this.online = true;
         cancel(expiryTimer);
         expiryTimer = null;
@@ -172,25 +186,47 @@ public final class Session implements Subscriber {
         cancel(willTimer);
         willTimer = null;
         pendingWill = null;
+        saveRecord(-1, will);
+    }
+
+    private void saveRecord(long disconnectedAt, ConnectPacket.Will will) {
+        if (persistent && store.isDurable()) {
+            store.saveSession(new SessionStore.SessionRecord(clientId, version, expirySeconds, disconnectedAt, will));
+            stored = true;
+        }
     }
 
     /**
      * After CONNACK: resend what was in flight, in the original order, PUBLISH with DUP set and
-     * PUBREL as PUBREL [MQTT-4.4.0-1] [MQTT-4.6.0-1]; then what waited in the queue. The resends too
-     * stay within the new connection's Receive Maximum (section 4.9), which may be smaller than the
-     * old one's: the rest follow as acknowledgements make room.
+     * PUBREL as PUBREL [MQTT-4.4.0-1] [MQTT-4.6.0-1]; then what waited in the queue. The PUBLISH
+     * resends go back to the head of the queue (keeping their packet identifiers), so they too stay
+     * within the new connection's Receive Maximum (section 4.9), which may be smaller than the old
+     * one's.
      */
     public void resume() {
-        resend = null;
         if (inflight != null && !inflight.isEmpty()) {
             List<Outgoing> pending = new ArrayList<>(inflight.values());
-            pending.sort((a, b) -> Long.compare(a.sequence, b.sequence));
-            resend = new ArrayDeque<>(pending);
+            pending.sort((a, b) -> Long.compare(b.seq, a.seq)); // newest first: each goes to the queue's head
+            for (Outgoing o : pending) {
+                if (!o.released) {
+                    inflight.remove(o.packetId());
+                    if (queue == null) {
+                        queue = new ArrayDeque<>(8);
+                    }
+                    queue.addFirst(o);
+                }
+            }
+            pending.sort((a, b) -> Long.compare(a.seq, b.seq));
+            for (Outgoing o : pending) {
+                if (o.released) {
+                    connection.writePubRel(o.packetId());
+                }
+            }
         }
         drainQueue();
         for (Subscription s : subscriptions.values()) {
             if (s.isShared()) {
-                var group = services.subscriptions().sharedGroup(s.shareGroup(), s.topicFilter());
+                SharedGroup group = services.subscriptions().sharedGroup(s.shareGroup(), s.topicFilter());
                 if (group != null) {
                     services.router().drainShared(group);
                 }
@@ -218,16 +254,26 @@ public final class Session implements Subscriber {
             end();
             return;
         }
+        offline(will, 0);
+    }
+
+    /**
+     * Goes offline with a will that is still to be published {@code elapsedMillis} after the
+     * disconnect (0 for a live disconnect; more for a session restored after a restart).
+     */
+    private void offline(ConnectPacket.Will will, long elapsedMillis) {
         if (will != null) {
-            long delay = will.properties().willDelayInterval();
-            if (delay > 0) {
+            long delayMillis = Math.max(will.properties().willDelayInterval(), 0) * 1000L;
+            long expiryMillis = expirySeconds == NEVER ? Long.MAX_VALUE : expirySeconds * 1000L;
+            long wait = Math.min(delayMillis, expiryMillis) - elapsedMillis;
+            if (wait > 0) {
                 pendingWill = will;
-                long wait = expirySeconds == NEVER ? delay : Math.min(delay, expirySeconds);
-                willTimer = owner.schedule(() -> execute(this::willDelayElapsed), wait, TimeUnit.SECONDS);
+                willTimer = owner.schedule(() -> execute(this::willDelayElapsed), wait, TimeUnit.MILLISECONDS);
             } else {
                 publishWill(will);
             }
         }
+        saveRecord(disconnectedAtMillis, pendingWill);
         scheduleExpiry();
     }
 
@@ -237,6 +283,7 @@ public final class Session implements Subscriber {
         willTimer = null;
         if (w != null && connection == null && !ended) {
             publishWill(w);
+            saveRecord(disconnectedAtMillis, null);
         }
     }
 
@@ -248,7 +295,8 @@ public final class Session implements Subscriber {
         cancel(expiryTimer);
         expiryTimer = null;
         if (expirySeconds != NEVER && expirySeconds > 0) {
-            expiryTimer = owner.schedule(() -> execute(this::expireIfDue), expirySeconds, TimeUnit.SECONDS);
+            long wait = disconnectedAtMillis + expirySeconds * 1000L - services.clock().millis();
+            expiryTimer = owner.schedule(() -> execute(this::expireIfDue), Math.max(wait, 0), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -274,10 +322,16 @@ public final class Session implements Subscriber {
 
     public void expirySeconds(long seconds) {
         this.expirySeconds = seconds;
+        this.persistent = seconds != 0;
     }
 
     public MqttVersion version() {
         return version;
+    }
+
+    /** True when the session outlives its connection (expiry not 0), so its state is stored. */
+    public boolean isPersistent() {
+        return persistent;
     }
 
     /**
@@ -297,16 +351,15 @@ public final class Session implements Subscriber {
         }
         subscriptions.clear();
         if (inflight != null) {
-            for (Outgoing o : inflight.values()) {
-                o.releaseMessage();
-            }
+            inflight.values().forEach(this::finish);
             inflight.clear();
         }
         if (queue != null) {
-            for (Outgoing o : queue) {
-                o.releaseMessage();
-            }
+            queue.forEach(this::finish);
             queue.clear();
+        }
+        if (stored) {
+            store.deleteSession(clientId);
         }
         registry.removed(this);
         ConnectPacket.Will w = pendingWill;
@@ -340,6 +393,9 @@ public final class Session implements Subscriber {
     public Subscription addSubscription(Subscription s) {
         Subscription old = subscriptions.put(s.filter(), s);
         services.subscriptions().subscribe(s);
+        if (persistent && store.isDurable()) {
+            store.saveSubscription(clientId, s);
+        }
         return old;
     }
 
@@ -348,6 +404,9 @@ public final class Session implements Subscriber {
         Subscription old = subscriptions.remove(filter);
         if (old != null) {
             services.subscriptions().unsubscribe(this, old.topicFilter(), old.shareGroup());
+            if (persistent && store.isDurable()) {
+                store.deleteSubscription(clientId, filter);
+            }
         }
         return old;
     }
@@ -363,12 +422,20 @@ public final class Session implements Subscriber {
         if (inboundQos2 == null) {
             inboundQos2 = new IntObjectHashMap<>(8);
         }
-        return inboundQos2.put(packetId, Boolean.TRUE) == null;
+        boolean added = inboundQos2.put(packetId, Boolean.TRUE) == null;
+        if (added && persistent && store.isDurable()) {
+            store.addInboundQos2(clientId, packetId);
+        }
+        return added;
     }
 
     /** Forgets an inbound QoS 2 packet id on PUBREL; false when it was not known. */
     public boolean releaseInboundQos2(int packetId) {
-        return inboundQos2 != null && inboundQos2.remove(packetId) != null;
+        boolean known = inboundQos2 != null && inboundQos2.remove(packetId) != null;
+        if (known && persistent && store.isDurable()) {
+            store.removeInboundQos2(clientId, packetId);
+        }
+        return known;
     }
 
     public boolean hasInboundQos2(int packetId) {
@@ -381,39 +448,77 @@ public final class Session implements Subscriber {
 
     // --- outbound -------------------------------------------------------------------------------
 
+    /**
+     * Hands a message to this session, from the publisher's thread. A QoS 1/2 delivery to a
+     * persistent session is staged in the store right here (in the publisher's batch) and handed
+     * over once durable; anything else is handed over in the same order, after what this thread
+     * already waits for.
+     */
     @Override
     public void deliver(Message message, int qos, boolean retainFlag, int[] subscriptionIds) {
-        if (!draining && mailbox.isEmpty() && owner.inEventLoop()) {
-            onDeliver(message, qos, retainFlag, subscriptionIds); // the caller's reference covers the call
+        if (!store.isDurable()) {
+            handOff(message, qos, retainFlag, subscriptionIds, -1, null);
             return;
         }
+        long seq = -1;
+        Object handle = null;
+        if (qos > 0 && persistent && !ended) {
+            seq = sequence.getAndIncrement();
+            handle = store.enqueue(clientId, seq, message, qos, retainFlag, subscriptionIds);
+        }
+        final long s = seq;
+        final Object h = handle;
         message.retain();
-        execute(() -> {
+        store.afterDurable(ok -> {
             try {
-                onDeliver(message, qos, retainFlag, subscriptionIds);
+                if (ok) {
+                    handOff(message, qos, retainFlag, subscriptionIds, s, h);
+                } else if (h != null) {
+                    store.dequeue(clientId, s, h); // not stored: the publisher is refused and will resend
+                }
             } finally {
                 message.release();
             }
         });
     }
 
-    private void onDeliver(Message message, int qos, boolean retainFlag, int[] subscriptionIds) {
+    private void handOff(Message message, int qos, boolean retainFlag, int[] ids, long seq, Object handle) {
+        if (!draining && mailbox.isEmpty() && owner.inEventLoop()) {
+            onDeliver(message, qos, retainFlag, ids, seq, handle); // the caller's reference covers the call
+            return;
+        }
+        message.retain();
+        execute(() -> {
+            try {
+                onDeliver(message, qos, retainFlag, ids, seq, handle);
+            } finally {
+                message.release();
+            }
+        });
+    }
+
+    private void onDeliver(Message message, int qos, boolean retainFlag, int[] ids, long seq, Object handle) {
+        Outgoing o = new Outgoing(message.retain(), qos, retainFlag, ids, seq, handle);
         if (ended) {
+            finish(o);
             return;
         }
         SessionConnection c = connection;
         if (c == null) {
             if (qos == 0 && !services.config().queueQos0Messages()) {
                 services.metrics().dropped(DropReason.QOS0_OFFLINE, clientId, message.topic());
+                finish(o);
                 return;
             }
-            enqueue(message, qos, retainFlag, subscriptionIds);
+            enqueue(o);
             return;
         }
-        if ((queue == null || queue.isEmpty()) && (resend == null || resend.isEmpty()) && canSend(c, qos)) {
-            send(c, new Outgoing(message.retain(), qos, retainFlag, subscriptionIds));
+        if ((queue == null || queue.isEmpty()) && canSend(c, qos)) {
+            if (!send(c, o)) {
+                enqueue(o);
+            }
         } else {
-            enqueue(message, qos, retainFlag, subscriptionIds);
+            enqueue(o);
         }
     }
 
@@ -428,101 +533,84 @@ public final class Session implements Subscriber {
         return inflight == null ? 0 : inflight.size();
     }
 
-    private void enqueue(Message message, int qos, boolean retainFlag, int[] subscriptionIds) {
+    private void enqueue(Outgoing o) {
         MqttConfig config = services.config();
         if (queue == null) {
             queue = new ArrayDeque<>(8);
         }
         if (queue.size() >= config.maxQueuedMessages()) {
             if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD || queue.isEmpty()) {
-                services.metrics().dropped(DropReason.QUEUE_FULL, clientId, message.topic());
+                services.metrics().dropped(DropReason.QUEUE_FULL, clientId, o.message.topic());
+                finish(o);
                 return;
             }
             Outgoing oldest = queue.poll();
             services.metrics().dropped(DropReason.QUEUE_FULL, clientId, oldest.message.topic());
-            oldest.releaseMessage();
+            finish(oldest);
         }
-        queue.add(new Outgoing(message.retain(), qos, retainFlag, subscriptionIds));
+        queue.add(o);
     }
 
-    /** Sends the pending resends, then what the queue holds, while the window and the channel allow. */
+    /** Sends what the queue holds while the window and the channel allow. */
     public void drainQueue() {
         SessionConnection c = connection;
-        if (c == null) {
-            return;
-        }
-        if (resend != null) {
-            Outgoing o;
-            while ((o = resend.peek()) != null && c.isWritable() && inflightCount() - resend.size() < c.sendWindow()) {
-                resend.poll();
-                if (inflight.get(o.packetId) != o) {
-                    continue; // acknowledged meanwhile
-                }
-                if (o.released) {
-                    c.writePubRel(o.packetId);
-                } else if (!c.writePublish(o.message, o.qos, o.retain, true, o.packetId, o.subscriptionIds)) {
-                    inflight.remove(o.packetId);
-                    o.releaseMessage();
-                }
-            }
-            if (!resend.isEmpty()) {
-                return; // the queue waits behind the resends
-            }
-            resend = null;
-        }
-        if (queue == null) {
+        if (c == null || queue == null) {
             return;
         }
         Outgoing o;
         while ((o = queue.peek()) != null && canSend(c, o.qos)) {
             queue.poll();
-            send(c, o);
+            if (!send(c, o)) {
+                queue.addFirst(o);
+                return;
+            }
         }
     }
 
-    /** Sends one message; takes over {@code o}'s message reference. */
-    private void send(SessionConnection c, Outgoing o) {
+    /**
+     * Sends one message, taking over {@code o}.
+     *
+     * @return false when it cannot go yet (its packet identifier is still in flight); the caller keeps it
+     */
+    private boolean send(SessionConnection c, Outgoing o) {
         long now = services.clock().millis();
-        if (o.message.isExpired(now)) {
-            // [MQTT-3.3.2-5] an expired message is not delivered
+        if (!o.sent && o.message.isExpired(now)) {
+            // [MQTT-3.3.2-5] an expired message is not delivered, unless its onward delivery has started
             services.metrics().dropped(DropReason.EXPIRED, clientId, o.message.topic());
-            o.releaseMessage();
-            return;
+            finish(o);
+            return true;
         }
         if (o.qos == 0) {
             c.writePublish(o.message, 0, o.retain, false, 0, o.subscriptionIds);
-            o.releaseMessage();
-            return;
+            finish(o);
+            return true;
         }
-        int id = allocatePacketId();
-        if (id == 0) {
-            if (queue == null) {
-                queue = new ArrayDeque<>(8);
-            }
-            queue.addFirst(o); // every identifier is in use; wait for an acknowledgement
-            return;
+        if (o.seq < 0) {
+            o.seq = sequence.getAndIncrement();
         }
-        o.packetId = id;
-        o.sequence = sequence++;
-        if (c.writePublish(o.message, o.qos, o.retain, false, id, o.subscriptionIds)) {
+        int id = o.packetId();
+        if (inflight != null && inflight.containsKey(id)) {
+            return false;
+        }
+        if (c.writePublish(o.message, o.qos, o.retain, o.sent, id, o.subscriptionIds)) {
+            o.sent = true;
             if (inflight == null) {
                 inflight = new IntObjectHashMap<>(16);
             }
             inflight.put(id, o);
         } else {
-            o.releaseMessage(); // too large for this client: behave as if delivered [MQTT-3.1.2-25]
+            finish(o); // too large for this client: behave as if delivered [MQTT-3.1.2-25]
         }
+        return true;
     }
 
-    private int allocatePacketId() {
-        for (int i = 0; i < 65535; i++) {
-            int id = nextPacketId;
-            nextPacketId = id == 65535 ? 1 : id + 1;
-            if (inflight == null || !inflight.containsKey(id)) {
-                return id;
-            }
+    /** The delivery is over (acknowledged, expired, dropped): forget it here and in the store. */
+    private void finish(Outgoing o) {
+        o.releaseMessage();
+        if (o.handle != null) {
+            store.dequeue(clientId, o.seq, o.handle);
+            o.handle = null;
         }
-        return 0;
     }
 
     /** PUBACK for a QoS 1 delivery. Unknown identifiers are ignored. */
@@ -532,8 +620,7 @@ public final class Session implements Subscriber {
             return;
         }
         inflight.remove(packetId);
-        forgetResend(o);
-        o.releaseMessage();
+        finish(o);
         drainQueue();
     }
 
@@ -544,19 +631,21 @@ public final class Session implements Subscriber {
      */
     public boolean onPubRec(int packetId, int reasonCode) {
         Outgoing o = inflight == null ? null : inflight.get(packetId);
-        if (o == null || o.qos != 2) {
+        if (o == null || o.qos != 2 || o.released) {
             return false;
         }
         if (reasonCode >= 0x80) {
             // the receiver refused it: the exchange ends here (section 4.3.3)
             inflight.remove(packetId);
-            forgetResend(o);
-            o.releaseMessage();
+            finish(o);
             drainQueue();
             return false;
         }
         o.released = true;
         o.releaseMessage();
+        if (o.handle != null) {
+            store.markReleased(clientId, o.seq);
+        }
         return true;
     }
 
@@ -567,15 +656,8 @@ public final class Session implements Subscriber {
             return;
         }
         inflight.remove(packetId);
-        forgetResend(o);
+        finish(o);
         drainQueue();
-    }
-
-    /** An acknowledgement ended a delivery that was still waiting to be resent. */
-    private void forgetResend(Outgoing o) {
-        if (resend != null) {
-            resend.remove(o);
-        }
     }
 
     /** Whether a QoS 2 delivery with this id is awaiting PUBCOMP (so a PUBREC resend gets PUBREL again). */
@@ -590,6 +672,65 @@ public final class Session implements Subscriber {
 
     public int inflightSize() {
         return inflightCount();
+    }
+
+    // --- restore after a restart ----------------------------------------------------------------
+
+    /**
+     * Rebuilds a stored session (before the listeners open). Entries that were released (PUBREL
+     * owed) go back in flight, the rest to the queue, all marked as possibly sent (DUP on resend).
+     * What needs the other sessions to exist first (its will, its expiry) is added to
+     * {@code afterRestore}.
+     */
+    static Session restore(SessionStore.StoredSession stored, EventLoop owner, SessionServices services,
+                           SessionRegistry registry, List<Runnable> afterRestore) {
+        SessionStore.SessionRecord r = stored.record();
+        Session s = new Session(r.clientId(), owner, services, registry);
+        s.version = r.version();
+        s.expirySeconds = r.expirySeconds();
+        s.persistent = true;
+        s.stored = true;
+        long now = services.clock().millis();
+        s.disconnectedAtMillis = r.disconnectedAtMillis() < 0 ? now : r.disconnectedAtMillis();
+        for (SessionStore.StoredSubscription sub : stored.subscriptions()) {
+            Subscription subscription = SubscriptionFactory.fromStored(s, sub);
+            if (subscription != null) {
+                s.subscriptions.put(subscription.filter(), subscription);
+                services.subscriptions().subscribe(subscription);
+            }
+        }
+        long maxSeq = -1;
+        for (SessionStore.StoredEntry e : stored.entries()) {
+            Outgoing o = new Outgoing(e.message(), e.qos(), e.retainFlag(), e.subscriptionIds(), e.seq(), e.handle());
+            o.sent = true;
+            maxSeq = Math.max(maxSeq, e.seq());
+            if (e.released()) {
+                o.released = true;
+                o.releaseMessage();
+                if (s.inflight == null) {
+                    s.inflight = new IntObjectHashMap<>(16);
+                }
+                s.inflight.put(o.packetId(), o);
+            } else {
+                if (s.queue == null) {
+                    s.queue = new ArrayDeque<>(stored.entries().size());
+                }
+                s.queue.add(o);
+            }
+        }
+        s.sequence.set(maxSeq + 1);
+        for (int id : stored.inboundQos2()) {
+            if (s.inboundQos2 == null) {
+                s.inboundQos2 = new IntObjectHashMap<>(8);
+            }
+            s.inboundQos2.put(id, Boolean.TRUE);
+        }
+        long elapsed = now - s.disconnectedAtMillis;
+        afterRestore.add(() -> s.execute(() -> {
+            s.offline(r.will(), elapsed);
+            s.expireIfDue();
+        }));
+        return s;
     }
 
     @Override

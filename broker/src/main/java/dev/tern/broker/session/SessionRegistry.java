@@ -46,7 +46,8 @@ public final class SessionRegistry {
      * @param loop          the new connection's event loop
      */
     public record ConnectRequest(String clientId, boolean cleanStart, MqttVersion version, long expirySeconds,
-                                 EventLoop loop, SessionConnection connection, ConnectCallback callback) {
+                                 ConnectPacket.Will will, EventLoop loop, SessionConnection connection,
+                                 ConnectCallback callback) {
     }
 
     /** Starts connecting a client; the callback runs on {@code request.loop()}. Call on that loop. */
@@ -54,7 +55,7 @@ public final class SessionRegistry {
         Session existing = sessions.get(request.clientId());
         if (existing == null) {
             Session fresh = new Session(request.clientId(), request.loop(), services, this);
-            fresh.attach(request.connection(), request.version(), request.expirySeconds());
+            fresh.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
             if (sessions.putIfAbsent(request.clientId(), fresh) == null) {
                 request.callback().accepted(fresh, false);
             } else {
@@ -86,8 +87,9 @@ public final class SessionRegistry {
         }
         if (request.cleanStart() || s.isEnded()) {
             s.end();
+            services.store().flushStaged(); // the old session's delete is written before the new one's records
             Session fresh = new Session(request.clientId(), request.loop(), services, this);
-            fresh.attach(request.connection(), request.version(), request.expirySeconds());
+            fresh.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
             if (sessions.putIfAbsent(request.clientId(), fresh) == null) {
                 request.loop().execute(() -> request.callback().accepted(fresh, false));
             } else {
@@ -97,7 +99,7 @@ public final class SessionRegistry {
         }
         s.moveTo(request.loop());
         s.execute(() -> {
-            s.attach(request.connection(), request.version(), request.expirySeconds());
+            s.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
             request.callback().accepted(s, true);
         });
     }
@@ -127,6 +129,27 @@ public final class SessionRegistry {
         } finally {
             m.release();
         }
+    }
+
+    /**
+     * Rebuilds the stored sessions at start, before any listener opens: subscriptions back in the
+     * tree, queues and in-flight messages back in each session, shared groups' waiting messages back
+     * in their groups; then wills that are due are published and expired sessions end.
+     */
+    public void restore(SessionStore.Recovered recovered, io.netty.channel.EventLoopGroup loops) {
+        java.util.List<Runnable> afterRestore = new java.util.ArrayList<>();
+        for (SessionStore.StoredSession stored : recovered.sessions()) {
+            Session s = Session.restore(stored, loops.next(), services, this, afterRestore);
+            sessions.put(s.clientId(), s);
+        }
+        for (SessionStore.StoredSharedEntry e : recovered.sharedEntries()) {
+            var group = services.subscriptions().sharedGroup(e.group(), e.topicFilter());
+            if (group == null || !group.restore(e.seq(), e.message(), e.handle())) {
+                services.store().dequeueShared(e.group(), e.topicFilter(), e.seq(), e.handle());
+            }
+            e.message().release();
+        }
+        afterRestore.forEach(Runnable::run);
     }
 
     /** The backstop scan: asks every offline session whether its expiry has passed. */

@@ -9,5 +9,5 @@ import java.time.Clock;
 
 /** The broker services every session uses, built once by the broker. */
 public record SessionServices(MqttConfig config, Clock clock, BrokerMetrics metrics, Router router,
-                              SubscriptionTree subscriptions) {
+                              SubscriptionTree subscriptions, SessionStore store) {
 }

@@ -1,0 +1,813 @@
+package dev.tern.broker.storage.rocksdb;
+
+import dev.tern.broker.StorageConfig.Durability;
+import dev.tern.broker.routing.Message;
+import dev.tern.broker.routing.Subscription;
+import dev.tern.broker.session.SessionStore;
+import dev.tern.broker.storage.StorageException;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.ThreadExecutorMap;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Env;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.SstFileManager;
+import org.rocksdb.WALRecoveryMode;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Session state, queues and retained messages in RocksDB, one column family per kind of state.
+ *
+ * <p>Writes are staged per thread into a {@link WriteBatch} and written once per event-loop turn
+ * (group commit): with durability {@code process} on the loop itself, into the write-ahead log
+ * without fsync (survives kill -9); with {@code fsync} by one writer thread that writes every
+ * waiting batch and then fsyncs the log once (survives power loss). Actions waiting for
+ * durability run afterwards, in order, on the loop that staged them.
+ *
+ * <p>A message fanned out to several sessions is stored once; each queue entry references it and
+ * the last entry to go deletes it. A message stored again after its last reference went gets a new
+ * id, so a delete and a put of one key never race between threads.
+ */
+public final class RocksStore implements SessionStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RocksStore.class);
+    /** The store format this code writes and reads. */
+    public static final int FORMAT_VERSION = 1;
+    private static final byte[] FORMAT_KEY = "tern.format".getBytes(StandardCharsets.UTF_8);
+    static final String[] FAMILIES = {"sessions", "subscriptions", "messages", "queues", "released", "inbound",
+        "retained", "shared"};
+
+    private final Path dir;
+    private final Durability durability;
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final List<ColumnFamilyHandle> handles;
+    private final ColumnFamilyHandle sessions;
+    private final ColumnFamilyHandle subscriptions;
+    private final ColumnFamilyHandle messages;
+    private final ColumnFamilyHandle queues;
+    private final ColumnFamilyHandle released;
+    private final ColumnFamilyHandle inbound;
+    private final ColumnFamilyHandle retained;
+    private final ColumnFamilyHandle shared;
+    private final WriteOptions noSync = new WriteOptions().setSync(false);
+    private final WriteOptions sync = new WriteOptions().setSync(true);
+    private final AtomicLong nextMessageId = new AtomicLong(1);
+    private final SyncWriter syncWriter;
+    private final FastThreadLocal<ThreadState> threads = new FastThreadLocal<>() {
+        @Override
+        protected ThreadState initialValue() {
+            return new ThreadState(ThreadExecutorMap.currentExecutor());
+        }
+    };
+    private volatile boolean failing;
+    private volatile boolean lowSpace;
+    private volatile boolean closed;
+    private java.util.concurrent.ScheduledExecutorService spaceGuard;
+
+    /** A stored message generation: its key and how many entries still reference it. */
+    static final class StoredRef {
+        final long id;
+        final AtomicInteger refs = new AtomicInteger(1);
+
+        StoredRef(long id) {
+            this.id = id;
+        }
+
+        boolean retain() {
+            int r;
+            do {
+                r = refs.get();
+                if (r <= 0) {
+                    return false;
+                }
+            } while (!refs.compareAndSet(r, r + 1));
+            return true;
+        }
+    }
+
+    private RocksStore(Path dir, Durability durability, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
+                       List<ColumnFamilyHandle> handles) {
+        this.dir = dir;
+        this.durability = durability;
+        this.db = db;
+        this.dbOptions = dbOptions;
+        this.cfOptions = cfOptions;
+        this.handles = handles;
+        this.sessions = handles.get(1);
+        this.subscriptions = handles.get(2);
+        this.messages = handles.get(3);
+        this.queues = handles.get(4);
+        this.released = handles.get(5);
+        this.inbound = handles.get(6);
+        this.retained = handles.get(7);
+        this.shared = handles.get(8);
+        this.syncWriter = durability == Durability.FSYNC ? new SyncWriter(this) : null;
+    }
+
+    /**
+     * Opens (or creates) the store under {@code dir}.
+     *
+     * @throws StorageException with what is wrong and what to do, when it cannot be opened
+     */
+    public static RocksStore open(Path dir, Durability durability) {
+        return open(dir, durability, Salvage.NONE);
+    }
+
+    /**
+     * Checks the free space of the data directory's disk every half second; below
+     * {@code minFreeBytes} writes are refused before they are tried, so RocksDB never meets a full
+     * disk (a write-ahead log write that fails on a full disk leaves RocksDB refusing writes until
+     * it is reopened).
+     */
+    public RocksStore guardFreeSpace(long minFreeBytes) {
+        if (minFreeBytes <= 0) {
+            return this;
+        }
+        java.nio.file.FileStore fs;
+        try {
+            fs = Files.getFileStore(dir);
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot watch the free space of {}: {}", dir, e.getMessage());
+            return this;
+        }
+        spaceGuard = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tern-store-space");
+            t.setDaemon(true);
+            return t;
+        });
+        spaceGuard.scheduleWithFixedDelay(() -> {
+            try {
+                boolean low = fs.getUsableSpace() < minFreeBytes;
+                if (low != lowSpace) {
+                    lowSpace = low;
+                    if (low) {
+                        LOG.error("less than {} MiB free for the store in {}: publishes that need storage are refused"
+                            + " until space returns", minFreeBytes >> 20, dir);
+                    } else {
+                        LOG.warn("space returned for the store in {}: accepting writes again", dir);
+                    }
+                }
+            } catch (java.io.IOException e) {
+                LOG.debug("free space check failed: {}", e.getMessage());
+            }
+        }, 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** How hard an open tries to get past damage: only {@code tern storage repair} asks for more than NONE. */
+    enum Salvage { NONE, SKIP_CORRUPT_LOG, BEST_EFFORTS }
+
+    static RocksStore open(Path dir, Durability durability, Salvage salvage) {
+        RocksDB.loadLibrary();
+        try {
+            Files.createDirectories(dir);
+        } catch (Exception e) {
+            throw new StorageException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+        }
+        boolean existed = Files.exists(dir.resolve("CURRENT"));
+        DBOptions options = new DBOptions()
+            .setCreateIfMissing(true)
+            .setCreateMissingColumnFamilies(true)
+            .setParanoidChecks(salvage == Salvage.NONE)
+            // Any damage in the log stops the open. kill -9 cannot tear a record (the kernel finishes the
+            // write), and RocksDB's "tolerate tail" mode was seen to drop valid records after a damaged one.
+            // After a power loss a torn, never-acknowledged tail also stops it: `tern storage repair` skips it.
+            .setWalRecoveryMode(salvage == Salvage.NONE ? WALRecoveryMode.AbsoluteConsistency
+                : WALRecoveryMode.SkipAnyCorruptedRecords)
+            .setBestEffortsRecovery(salvage == Salvage.BEST_EFFORTS)
+            .setMaxBackgroundJobs(2)
+            .setKeepLogFileNum(3);
+        try {
+            options.setSstFileManager(new SstFileManager(Env.getDefault())); // recovers from "no space" once space returns
+        } catch (RocksDBException e) {
+            LOG.warn("no SstFileManager: disk-full recovery needs a restart ({})", e.getMessage());
+        }
+        ColumnFamilyOptions cf = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf));
+        for (String f : FAMILIES) {
+            descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8), cf));
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        RocksDB db;
+        try {
+            db = RocksDB.open(options, dir.toString(), descriptors, handles);
+        } catch (RocksDBException e) {
+            throw damaged(dir, e.getMessage(), e);
+        }
+        RocksStore store = new RocksStore(dir, durability, db, options, cf, handles);
+        try {
+            store.checkFormat(existed);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        return store;
+    }
+
+    static StorageException damaged(Path dir, String what, Throwable cause) {
+        return new StorageException("the store in " + dir + " cannot be opened: " + what + ". Tern does not start"
+            + " with an empty store in its place. Check it with `tern storage check --data-dir " + dir + "`; try"
+            + " `tern storage repair --data-dir " + dir + "` (salvages what is readable); or move the directory"
+            + " aside to start empty and keep it for inspection.", cause);
+    }
+
+    private void checkFormat(boolean existed) {
+        try {
+            byte[] v = db.get(FORMAT_KEY);
+            if (v == null) {
+                if (existed && hasAnyData()) {
+                    throw damaged(dir, "it has data but no format version (not a Tern store, or damaged)", null);
+                }
+                db.put(sync, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+                return;
+            }
+            int version = ByteBuffer.wrap(v).getInt();
+            if (version != FORMAT_VERSION) {
+                throw new StorageException("the store in " + dir + " has format version " + version + "; this Tern reads"
+                    + " version " + FORMAT_VERSION + ". Use the Tern version that wrote it, or move the directory aside.");
+            }
+        } catch (RocksDBException e) {
+            throw damaged(dir, e.getMessage(), e);
+        }
+    }
+
+    private boolean hasAnyData() {
+        for (int i = 1; i < handles.size(); i++) {
+            try (RocksIterator it = db.newIterator(handles.get(i))) {
+                it.seekToFirst();
+                if (it.isValid()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public Durability durability() {
+        return durability;
+    }
+
+    // --- staging and commit ---------------------------------------------------------------------
+
+    /** One thread's staged writes and the actions waiting for them. */
+    static final class Group {
+        final WriteBatch batch = new WriteBatch();
+        final List<DurableAction> actions = new ArrayList<>(4);
+        int ops;
+    }
+
+    /** Per-thread commit state; touched only by its own thread (and the writer's completion, run there). */
+    final class ThreadState {
+        final EventExecutor loop;
+        Group open;
+        int inFlight;
+        boolean commitScheduled;
+        final Runnable commitTask = () -> commit(this);
+
+        ThreadState(EventExecutor loop) {
+            this.loop = loop;
+        }
+
+        Group group() {
+            if (open == null) {
+                open = new Group();
+            }
+            return open;
+        }
+    }
+
+    private interface BatchOp {
+        void apply(WriteBatch b) throws RocksDBException;
+    }
+
+    private void stage(BatchOp op) {
+        if (closed) {
+            return;
+        }
+        ThreadState t = threads.get();
+        Group g = t.group();
+        try {
+            op.apply(g.batch);
+        } catch (RocksDBException e) {
+            throw new StorageException("cannot stage a write: " + e.getMessage(), e);
+        }
+        g.ops++;
+        scheduleCommit(t);
+    }
+
+    private void scheduleCommit(ThreadState t) {
+        if (t.commitScheduled) {
+            return;
+        }
+        if (t.loop != null && t.loop.inEventLoop()) {
+            t.commitScheduled = true;
+            t.loop.execute(t.commitTask);
+        } else {
+            commit(t); // not on an event loop (start-up, tests): write at once
+        }
+    }
+
+    @Override
+    public boolean isDurable() {
+        return true;
+    }
+
+    @Override
+    public void afterDurable(DurableAction action) {
+        ThreadState t = threads.get();
+        if ((t.open == null || (t.open.ops == 0 && t.open.actions.isEmpty())) && t.inFlight == 0) {
+            action.run(true);
+            return;
+        }
+        t.group().actions.add(action);
+        scheduleCommit(t);
+    }
+
+    @Override
+    public void flushStaged() {
+        ThreadState t = threads.get();
+        if (t.open != null) {
+            commit(t);
+        }
+    }
+
+    private void commit(ThreadState t) {
+        t.commitScheduled = false;
+        Group g = t.open;
+        t.open = null;
+        if (g == null) {
+            return;
+        }
+        if (syncWriter != null && t.loop != null) {
+            t.inFlight++;
+            syncWriter.submit(g, t);
+            return;
+        }
+        boolean ok = write(g, syncWriter != null ? sync : noSync);
+        g.batch.close();
+        runActions(g, ok);
+    }
+
+    /** Writes one group's batch; false (and the store marked failing) when the write fails. */
+    boolean write(Group g, WriteOptions options) {
+        if (g.ops == 0) {
+            return true;
+        }
+        if (lowSpace) {
+            return false;
+        }
+        try {
+            db.write(options, g.batch);
+            if (failing) {
+                failing = false;
+                LOG.warn("the store in {} accepts writes again", dir);
+            }
+            return true;
+        } catch (RocksDBException e) {
+            if (!failing) {
+                LOG.error("the store in {} cannot write ({}): publishes that need storage are refused; if the disk"
+                    + " filled up, restart the broker once space is free", dir, e.getMessage());
+            }
+            failing = true;
+            return false;
+        }
+    }
+
+    void syncLog() throws RocksDBException {
+        db.syncWal();
+    }
+
+    void completed(Group g, ThreadState t, boolean ok) {
+        t.loop.execute(() -> {
+            t.inFlight--;
+            runActions(g, ok);
+        });
+    }
+
+    private static void runActions(Group g, boolean ok) {
+        for (DurableAction a : g.actions) {
+            try {
+                a.run(ok);
+            } catch (RuntimeException e) {
+                LOG.error("action after a store write failed", e);
+            }
+        }
+    }
+
+    /** True while writes fail or are refused for lack of disk space; publishes that need storage are refused. */
+    public boolean isFailing() {
+        return failing || lowSpace;
+    }
+
+    // --- sessions and subscriptions -------------------------------------------------------------
+
+    @Override
+    public void saveSession(SessionRecord record) {
+        byte[] key = Codec.utf8(record.clientId());
+        byte[] value = Codec.session(record);
+        stage(b -> b.put(sessions, key, value));
+    }
+
+    @Override
+    public void deleteSession(String clientId) {
+        byte[] key = Codec.utf8(clientId);
+        byte[] start = Codec.prefixStart(clientId);
+        byte[] end = Codec.prefixEnd(clientId);
+        stage(b -> {
+            b.delete(sessions, key);
+            b.deleteRange(subscriptions, start, end);
+            b.deleteRange(queues, start, end);
+            b.deleteRange(released, start, end);
+            b.deleteRange(inbound, start, end);
+        });
+    }
+
+    @Override
+    public void saveSubscription(String clientId, Subscription s) {
+        byte[] key = Codec.key(clientId, Codec.utf8(s.filter()));
+        byte[] value = Codec.subscription(s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(), s.subscriptionId());
+        stage(b -> b.put(subscriptions, key, value));
+    }
+
+    @Override
+    public void deleteSubscription(String clientId, String filter) {
+        byte[] key = Codec.key(clientId, Codec.utf8(filter));
+        stage(b -> b.delete(subscriptions, key));
+    }
+
+    // --- queues ---------------------------------------------------------------------------------
+
+    /** Stores the message if this is a new generation, and returns the generation the entry references. */
+    private StoredRef reference(Message m) {
+        while (true) {
+            Object current = m.storeRef();
+            if (current instanceof StoredRef r && r.retain()) {
+                return r;
+            }
+            StoredRef fresh = new StoredRef(nextMessageId.getAndIncrement());
+            if (m.casStoreRef(current, fresh)) {
+                byte[] key = Codec.longBytes(fresh.id);
+                byte[] value = Codec.message(m);
+                stage(b -> b.put(messages, key, value));
+                return fresh;
+            }
+        }
+    }
+
+    private void unreference(Object handle) {
+        if (handle instanceof StoredRef r && r.refs.decrementAndGet() == 0) {
+            byte[] key = Codec.longBytes(r.id);
+            stage(b -> b.delete(messages, key));
+        }
+    }
+
+    @Override
+    public Object enqueue(String clientId, long seq, Message message, int qos, boolean retainFlag, int[] ids) {
+        StoredRef ref = reference(message);
+        byte[] key = Codec.key(clientId, Codec.longBytes(seq));
+        byte[] value = Codec.entry(ref.id, qos, retainFlag, ids);
+        stage(b -> b.put(queues, key, value));
+        return ref;
+    }
+
+    @Override
+    public void markReleased(String clientId, long seq) {
+        byte[] key = Codec.key(clientId, Codec.longBytes(seq));
+        stage(b -> b.put(released, key, new byte[0]));
+    }
+
+    @Override
+    public void dequeue(String clientId, long seq, Object handle) {
+        byte[] key = Codec.key(clientId, Codec.longBytes(seq));
+        stage(b -> {
+            b.delete(queues, key);
+            b.delete(released, key);
+        });
+        unreference(handle);
+    }
+
+    @Override
+    public void addInboundQos2(String clientId, int packetId) {
+        byte[] key = Codec.key(clientId, Codec.shortBytes(packetId));
+        stage(b -> b.put(inbound, key, new byte[0]));
+    }
+
+    @Override
+    public void removeInboundQos2(String clientId, int packetId) {
+        byte[] key = Codec.key(clientId, Codec.shortBytes(packetId));
+        stage(b -> b.delete(inbound, key));
+    }
+
+    private static byte[] sharedKey(String group, String topicFilter, long seq) {
+        return Codec.key(group, Codec.key(topicFilter, Codec.longBytes(seq)));
+    }
+
+    @Override
+    public Object enqueueShared(String group, String topicFilter, long seq, Message message) {
+        StoredRef ref = reference(message);
+        byte[] key = sharedKey(group, topicFilter, seq);
+        byte[] value = Codec.longBytes(ref.id);
+        stage(b -> b.put(shared, key, value));
+        return ref;
+    }
+
+    @Override
+    public void dequeueShared(String group, String topicFilter, long seq, Object handle) {
+        byte[] key = sharedKey(group, topicFilter, seq);
+        stage(b -> b.delete(shared, key));
+        unreference(handle);
+    }
+
+    // --- retained -------------------------------------------------------------------------------
+
+    void putRetained(Message m) {
+        byte[] key = Codec.utf8(m.topic());
+        byte[] value = Codec.message(m);
+        stage(b -> b.put(retained, key, value));
+    }
+
+    void removeRetained(String topic) {
+        byte[] key = Codec.utf8(topic);
+        stage(b -> b.delete(retained, key));
+    }
+
+    /** Every stored retained message (each carries one reference for the caller). */
+    List<Message> loadRetained() {
+        List<Message> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(retained)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                out.add(Codec.message(it.value()));
+            }
+            check(it);
+        }
+        return out;
+    }
+
+    // --- recovery -------------------------------------------------------------------------------
+
+    @Override
+    public Recovered recover() {
+        try {
+            return doRecover();
+        } catch (Codec.CorruptRecordException | IndexOutOfBoundsException e) {
+            throw damaged(dir, "a record cannot be read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private Recovered doRecover() {
+        Map<Long, byte[]> messageBytes = new HashMap<>();
+        long maxId = 0;
+        try (RocksIterator it = db.newIterator(messages)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                long id = ByteBuffer.wrap(it.key()).getLong();
+                messageBytes.put(id, it.value());
+                maxId = Math.max(maxId, id);
+            }
+            check(it);
+        }
+        nextMessageId.set(maxId + 1);
+        Map<Long, Message> loaded = new HashMap<>();
+        Map<Long, StoredRef> refs = new HashMap<>();
+        Map<String, List<StoredSubscription>> subs = new HashMap<>();
+        try (RocksIterator it = db.newIterator(subscriptions)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                String clientId = Codec.prefixOf(it.key());
+                String filter = new String(Codec.suffixOf(it.key()), StandardCharsets.UTF_8);
+                subs.computeIfAbsent(clientId, k -> new ArrayList<>()).add(Codec.subscription(filter, it.value()));
+            }
+            check(it);
+        }
+        java.util.Set<String> releasedKeys = new java.util.HashSet<>();
+        try (RocksIterator it = db.newIterator(released)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                releasedKeys.add(Arrays.toString(it.key()));
+            }
+            check(it);
+        }
+        Map<String, List<StoredEntry>> entries = new HashMap<>();
+        int dangling = 0;
+        try (RocksIterator it = db.newIterator(queues)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                String clientId = Codec.prefixOf(it.key());
+                long seq = ByteBuffer.wrap(Codec.suffixOf(it.key())).getLong();
+                Codec.Entry e = Codec.entry(it.value());
+                Message m = message(e.messageId(), messageBytes, loaded, refs);
+                if (m == null) {
+                    dangling++;
+                    continue;
+                }
+                entries.computeIfAbsent(clientId, k -> new ArrayList<>()).add(new StoredEntry(seq, m, e.qos(),
+                    e.retainFlag(), e.subscriptionIds(), releasedKeys.contains(Arrays.toString(it.key())),
+                    refs.get(e.messageId())));
+            }
+            check(it);
+        }
+        Map<String, List<Integer>> inboundIds = new HashMap<>();
+        try (RocksIterator it = db.newIterator(inbound)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                String clientId = Codec.prefixOf(it.key());
+                byte[] s = Codec.suffixOf(it.key());
+                inboundIds.computeIfAbsent(clientId, k -> new ArrayList<>()).add(((s[0] & 0xFF) << 8) | (s[1] & 0xFF));
+            }
+            check(it);
+        }
+        List<StoredSharedEntry> sharedEntries = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(shared)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                String group = Codec.prefixOf(k);
+                byte[] rest = Codec.suffixOf(k);
+                String filter = Codec.prefixOf(rest);
+                long seq = ByteBuffer.wrap(Codec.suffixOf(rest)).getLong();
+                long id = ByteBuffer.wrap(it.value()).getLong();
+                Message m = message(id, messageBytes, loaded, refs);
+                if (m == null) {
+                    dangling++;
+                    continue;
+                }
+                sharedEntries.add(new StoredSharedEntry(group, filter, seq, m, refs.get(id)));
+            }
+            check(it);
+        }
+        List<StoredSession> out = new ArrayList<>();
+        Map<String, SessionRecord> records = new LinkedHashMap<>();
+        try (RocksIterator it = db.newIterator(sessions)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                String clientId = new String(it.key(), StandardCharsets.UTF_8);
+                records.put(clientId, Codec.session(clientId, it.value()));
+            }
+            check(it);
+        }
+        for (SessionRecord r : records.values()) {
+            List<Integer> ids = inboundIds.getOrDefault(r.clientId(), List.of());
+            out.add(new StoredSession(r, subs.getOrDefault(r.clientId(), List.of()),
+                entries.getOrDefault(r.clientId(), List.of()), ids.stream().mapToInt(Integer::intValue).toArray()));
+        }
+        // messages no entry references any more (a crash between an entry's delete and its message's)
+        int orphans = 0;
+        for (Long id : messageBytes.keySet()) {
+            if (!loaded.containsKey(id)) {
+                byte[] key = Codec.longBytes(id);
+                stage(b -> b.delete(messages, key));
+                orphans++;
+            }
+        }
+        // each loaded message carries one reference per entry, taken in message(); drop the loader's own
+        for (Message m : loaded.values()) {
+            m.release();
+        }
+        if (dangling > 0) {
+            LOG.warn("{} queue entries referenced missing messages and were dropped", dangling);
+        }
+        if (orphans > 0) {
+            LOG.debug("removed {} unreferenced stored messages", orphans);
+        }
+        int queued = entries.values().stream().mapToInt(List::size).sum();
+        LOG.info("recovered {} sessions, {} queued messages, {} shared-group messages from {}", out.size(), queued,
+            sharedEntries.size(), dir);
+        return new Recovered(out, sharedEntries);
+    }
+
+    /** The message for an id, loading it once; each call adds one reference (owned by the entry). */
+    private static Message message(long id, Map<Long, byte[]> bytes, Map<Long, Message> loaded,
+                                   Map<Long, StoredRef> refs) {
+        Message m = loaded.get(id);
+        if (m == null) {
+            byte[] b = bytes.get(id);
+            if (b == null) {
+                return null;
+            }
+            m = Codec.message(b);
+            StoredRef ref = new StoredRef(id);
+            ref.refs.set(0);
+            m.casStoreRef(null, ref);
+            loaded.put(id, m);
+            refs.put(id, ref);
+        }
+        refs.get(id).refs.incrementAndGet();
+        return m.retain();
+    }
+
+    private static void check(RocksIterator it) {
+        try {
+            it.status();
+        } catch (RocksDBException e) {
+            throw new Codec.CorruptRecordException("iteration failed: " + e.getMessage());
+        }
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    /**
+     * Deletes every record that cannot be decoded (used by repair); returns how many.
+     */
+    long dropUnreadable() {
+        long dropped = 0;
+        for (int i = 0; i < FAMILIES.length; i++) {
+            ColumnFamilyHandle h = handles.get(i + 1);
+            try (RocksIterator it = db.newIterator(h)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    if (!readable(FAMILIES[i], it.key(), it.value())) {
+                        try {
+                            db.delete(h, it.key());
+                        } catch (RocksDBException e) {
+                            throw new StorageException("cannot delete an unreadable record: " + e.getMessage(), e);
+                        }
+                        dropped++;
+                    }
+                }
+            }
+        }
+        return dropped;
+    }
+
+    private static boolean readable(String family, byte[] key, byte[] value) {
+        try {
+            switch (family) {
+                case "sessions" -> Codec.session(new String(key, StandardCharsets.UTF_8), value);
+                case "subscriptions" -> Codec.subscription("", value);
+                case "messages", "retained" -> Codec.message(value).release();
+                case "queues" -> Codec.entry(value);
+                default -> {
+                    // released, inbound and shared hold keys (and an id) only
+                }
+            }
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Counts of what is stored, for {@code tern storage check} and the gauges. */
+    public Map<String, Long> counts() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (int i = 0; i < FAMILIES.length; i++) {
+            long n = 0;
+            try (RocksIterator it = db.newIterator(handles.get(i + 1))) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    n++;
+                }
+                check(it);
+            }
+            out.put(FAMILIES[i], n);
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (spaceGuard != null) {
+            spaceGuard.shutdownNow();
+        }
+        if (syncWriter != null) {
+            syncWriter.close();
+        }
+        try {
+            db.flushWal(true);
+        } catch (RocksDBException e) {
+            LOG.warn("flushing the write-ahead log at close failed: {}", e.getMessage());
+        }
+        for (ColumnFamilyHandle h : handles) {
+            h.close();
+        }
+        db.close();
+        dbOptions.close();
+        cfOptions.close();
+        noSync.close();
+        sync.close();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.tern.broker.storage.rocksdb;
+
+import dev.tern.broker.StorageConfig.Durability;
+import dev.tern.broker.session.SessionStore;
+import dev.tern.broker.storage.StorageException;
+import org.rocksdb.RocksDBException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** What {@code tern storage check} and {@code tern storage repair} do. */
+public final class StoreMaintenance {
+    private StoreMaintenance() {
+    }
+
+    /** Counts per kind of record, and how many records a repair dropped. */
+    public record Report(Map<String, Long> counts, long dropped) {
+    }
+
+    /** Opens the store and reads every record; throws {@link StorageException} when it is not sound. */
+    public static Report check(Path dir) {
+        if (!Files.exists(dir.resolve("CURRENT"))) {
+            throw new StorageException("no store in " + dir + " (no CURRENT file)");
+        }
+        try (RocksStore store = RocksStore.open(dir, Durability.PROCESS)) {
+            try {
+                store.db().verifyChecksum();
+            } catch (RocksDBException e) {
+                throw RocksStore.damaged(dir, "checksum verification failed: " + e.getMessage(), e);
+            }
+            SessionStore.Recovered r = store.recover();
+            releaseAll(r);
+            store.loadRetained().forEach(m -> m.release());
+            return new Report(store.counts(), 0);
+        }
+    }
+
+    /**
+     * Opens the store past damage (skipping corrupted log records, or recovering to the newest
+     * consistent point RocksDB can find), then deletes the records that cannot be read. What a
+     * damaged file held is lost; everything readable is kept.
+     */
+    public static Report repair(Path dir, Durability durability) {
+        if (!Files.exists(dir.resolve("CURRENT"))) {
+            throw new StorageException("no store in " + dir + " (no CURRENT file): nothing to repair; move the directory"
+                + " aside to start empty");
+        }
+        RocksStore store;
+        try {
+            store = RocksStore.open(dir, durability, RocksStore.Salvage.SKIP_CORRUPT_LOG);
+        } catch (StorageException first) {
+            store = RocksStore.open(dir, durability, RocksStore.Salvage.BEST_EFFORTS);
+        }
+        try (RocksStore s = store) {
+            long dropped = s.dropUnreadable();
+            SessionStore.Recovered r = s.recover();
+            releaseAll(r);
+            return new Report(s.counts(), dropped);
+        }
+    }
+
+    private static void releaseAll(SessionStore.Recovered r) {
+        for (SessionStore.StoredSession s : r.sessions()) {
+            s.entries().forEach(e -> e.message().release());
+        }
+        r.sharedEntries().forEach(e -> e.message().release());
+    }
+}

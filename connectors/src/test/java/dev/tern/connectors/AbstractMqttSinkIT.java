@@ -1,0 +1,234 @@
+package dev.tern.connectors;
+
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.core.JobStatus;
+import com.hazelcast.jet.pipeline.Pipeline;
+import com.hazelcast.jet.pipeline.Sink;
+import com.hazelcast.jet.pipeline.SourceBuilder;
+import com.hazelcast.jet.pipeline.StreamSource;
+import com.hazelcast.jet.pipeline.test.TestSources;
+import com.hazelcast.jet.retry.RetryStrategies;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.tern.connectors.test.JetCluster;
+import dev.tern.connectors.test.TcpProxy;
+import dev.tern.connectors.test.TestBroker;
+import dev.tern.connectors.test.TestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The MQTT sink against a real broker (Tern or Mosquitto, see the subclasses): the reference's
+ * scenarios (1000 items; a cut connection survived with autoReconnect, a kept session and
+ * retries), plus the sink reconnecting by itself under a retry strategy, failing loudly without
+ * one, MQTT 5 properties, and MQTT 3.1.1.
+ */
+abstract class AbstractMqttSinkIT {
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+    static final int TOTAL = 1000;
+    /** How many items the gated test source may emit so far. */
+    static final AtomicInteger RELEASED = new AtomicInteger();
+
+    static JetCluster cluster;
+
+    abstract TestBroker broker();
+
+    @BeforeAll
+    static void startJet() {
+        cluster = JetCluster.start(1);
+    }
+
+    @AfterAll
+    static void stopJet() {
+        cluster.close();
+    }
+
+    static String prefix() {
+        return "s" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static List<Integer> items(int n) {
+        return IntStream.range(0, n).boxed().toList();
+    }
+
+    /** A stream of 0..TOTAL-1 that emits only up to {@link #RELEASED}: lets a test cut the connection mid-stream. */
+    static StreamSource<Integer> gated() {
+        return SourceBuilder.stream("gated", ctx -> new int[1])
+            .<Integer>fillBufferFn((next, buf) -> {
+                while (next[0] < RELEASED.get() && next[0] < TOTAL) {
+                    buf.add(next[0]++);
+                }
+            })
+            .build();
+    }
+
+    static void awaitUntil(Job job, java.util.concurrent.Callable<Boolean> condition) {
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
+            if (job.getStatus() == JobStatus.FAILED) {
+                job.join();
+            }
+            return condition.call();
+        });
+    }
+
+    /** Reference scenario: 1000 items, counted by a subscriber. */
+    @Test
+    void publishesAllItems() {
+        String topic = prefix() + "/sink";
+        try (TestClient subscriber = TestClient.connect(broker().uri())) {
+            subscriber.subscribe(topic, 1);
+            Sink<Integer> sink = MqttSinks.<Integer>builder()
+                .broker(broker().uri())
+                .clientId("producer")
+                .topic(topic)
+                .build();
+            Pipeline p = Pipeline.create();
+            p.readFrom(TestSources.items(items(TOTAL))).writeTo(sink);
+            cluster.jet().newJob(p).join();
+            await().atMost(TIMEOUT).until(() -> subscriber.distinct() == TOTAL);
+            assertThat(subscriber.received()).containsAll(items(TOTAL).stream().map(String::valueOf).toList());
+        }
+    }
+
+    /**
+     * Reference scenario: the connection is cut after more than 500 items and restored once the
+     * sink has tried to reconnect; with autoReconnect, a kept session, QoS 2 and indefinite retries
+     * all 1000 distinct items arrive.
+     */
+    @Test
+    void survivesCutConnectionWithAutoReconnectAndRetries() throws Exception {
+        String topic = prefix() + "/cut";
+        try (TcpProxy proxy = new TcpProxy(broker().port()); TestClient subscriber = TestClient.connect(broker().uri())) {
+            subscriber.subscribe(topic, 2);
+            Sink<Integer> sink = MqttSinks.<Integer>builder()
+                .broker(proxy.uri())
+                .clientId("cut-" + topic.replace('/', '-'))
+                .topic(topic)
+                .autoReconnect()
+                .keepSession()
+                .retryStrategy(RetryStrategies.indefinitely(1000))
+                .messageFn((Integer i) -> MqttMessage.builder().payload(String.valueOf(i)).qos(2).build())
+                .build();
+            cutMidStream(proxy, subscriber, sink);
+        }
+    }
+
+    /** Beyond the reference: without autoReconnect, a retry strategy makes the sink reconnect by itself and resend. */
+    @Test
+    void reconnectsByItselfUnderRetryStrategyWithoutAutoReconnect() throws Exception {
+        String topic = prefix() + "/retry";
+        try (TcpProxy proxy = new TcpProxy(broker().port()); TestClient subscriber = TestClient.connect(broker().uri())) {
+            subscriber.subscribe(topic, 1);
+            Sink<Integer> sink = MqttSinks.<Integer>builder()
+                .broker(proxy.uri())
+                .topic(topic)
+                .retryStrategy(RetryStrategies.indefinitely(200))
+                .build();
+            cutMidStream(proxy, subscriber, sink);
+        }
+    }
+
+    private void cutMidStream(TcpProxy proxy, TestClient subscriber, Sink<Integer> sink) {
+        RELEASED.set(TOTAL / 2 + 1);
+        Pipeline p = Pipeline.create();
+        p.readFrom(gated()).withoutTimestamps().writeTo(sink);
+        Job job = cluster.jet().newJob(p);
+        try {
+            awaitUntil(job, () -> subscriber.distinct() > TOTAL / 2);
+            proxy.cut();
+            RELEASED.set(TOTAL);
+            awaitUntil(job, () -> proxy.refused() >= 1);
+            proxy.restore();
+            awaitUntil(job, () -> subscriber.distinct() == TOTAL);
+            assertThat(job.getStatus()).isEqualTo(JobStatus.RUNNING);
+        } finally {
+            job.cancel();
+        }
+    }
+
+    /** The default (no autoReconnect, RetryStrategies.never()): a cut connection fails the job. */
+    @Test
+    void failsTheJobWhenTheConnectionIsCutAndNothingMayRetry() throws Exception {
+        String topic = prefix() + "/never";
+        try (TcpProxy proxy = new TcpProxy(broker().port()); TestClient subscriber = TestClient.connect(broker().uri())) {
+            subscriber.subscribe(topic, 1);
+            Sink<Integer> sink = MqttSinks.<Integer>builder().broker(proxy.uri()).topic(topic).build();
+            RELEASED.set(10);
+            Pipeline p = Pipeline.create();
+            p.readFrom(gated()).withoutTimestamps().writeTo(sink);
+            Job job = cluster.jet().newJob(p);
+            awaitUntil(job, () -> subscriber.distinct() == 10);
+            proxy.cut();
+            assertThatThrownBy(job::join).hasMessageContaining("lost and autoReconnect is off");
+        }
+    }
+
+    /** MQTT 5 properties, QoS and retain set by messageFn reach the broker. */
+    @Test
+    void messageFnSetsQosRetainAndMqtt5Properties() {
+        String topic = prefix() + "/props";
+        Sink<String> sink = MqttSinks.<String>builder()
+            .broker(broker().uri())
+            .topic(topic)
+            .messageFn((String s) -> MqttMessage.builder()
+                .payload(s).qos(2).retain(true)
+                .contentType("text/plain")
+                .responseTopic(topic + "/reply")
+                .correlationData("c-1".getBytes(StandardCharsets.UTF_8))
+                .messageExpiryInterval(3600)
+                .payloadUtf8(true)
+                .userProperty("source", "jet")
+                .build())
+            .build();
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.items("hello")).writeTo(sink);
+        cluster.jet().newJob(p).join();
+        // a subscriber that comes later gets the retained message with its properties
+        try (TestClient subscriber = TestClient.connect(broker().uri())) {
+            subscriber.subscribe(topic, 2);
+            await().atMost(TIMEOUT).until(() -> !subscriber.publishes().isEmpty());
+            Mqtt5Publish m = subscriber.publishes().peek();
+            assertThat(new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
+            assertThat(m.isRetain()).isTrue();
+            assertThat(m.getQos().getCode()).isEqualTo(2);
+            assertThat(m.getContentType()).hasValueSatisfying(c -> assertThat(c.toString()).isEqualTo("text/plain"));
+            assertThat(m.getResponseTopic()).hasValueSatisfying(t -> assertThat(t.toString()).isEqualTo(topic + "/reply"));
+            assertThat(m.getCorrelationData()).isPresent();
+            assertThat(m.getMessageExpiryInterval()).isPresent();
+            assertThat(m.getUserProperties().asList())
+                .anySatisfy(u -> {
+                    assertThat(u.getName().toString()).isEqualTo("source");
+                    assertThat(u.getValue().toString()).isEqualTo("jet");
+                });
+        }
+    }
+
+    /** The sink over MQTT 3.1.1. */
+    @Test
+    void publishesOverMqtt311() {
+        String topic = prefix() + "/v311";
+        try (TestClient subscriber = TestClient.connect(broker().uri())) {
+            subscriber.subscribe(topic, 1);
+            Sink<Integer> sink = MqttSinks.<Integer>builder()
+                .broker(broker().uri())
+                .topic(topic)
+                .connectOptionsFn(() -> new MqttConnectOptions().setMqttVersion(MqttVersion.MQTT_3_1_1))
+                .build();
+            Pipeline p = Pipeline.create();
+            p.readFrom(TestSources.items(items(100))).writeTo(sink);
+            cluster.jet().newJob(p).join();
+            await().atMost(TIMEOUT).until(() -> subscriber.distinct() == 100);
+        }
+    }
+}
