@@ -229,6 +229,12 @@ public final class Broker implements AutoCloseable {
         ioGroup = null;
         for (var s : sessions.all()) {
             s.releaseAll();
+            for (var sub : s.subscriptions()) {
+                var group = sub.isShared() ? subscriptions.sharedGroup(sub.shareGroup(), sub.topicFilter()) : null;
+                if (group != null) {
+                    group.close(); // what it kept for members that never came back
+                }
+            }
         }
         retained.close();
         store.close();

@@ -167,7 +167,9 @@ public final class ConnectHandler {
 
     private static Properties connackProperties(MqttConfig config, String assignedId, int serverKeepAlive) {
         Properties p = new Properties();
-        if (config.receiveMaximum() != -1) {
+        if (config.receiveMaximum() != -1 && config.receiveMaximum() != 65535) {
+            // Absent means 65535 (section 3.2.2.3.3). Sending 65535 breaks Eclipse Paho Java v5 (1.2.5),
+            // which reads the two-byte value as signed (-1) and then refuses every PUBLISH.
             p.receiveMaximum(config.receiveMaximum());
         }
         if (config.maximumQoS() < 2) {

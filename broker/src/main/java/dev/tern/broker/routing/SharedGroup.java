@@ -141,8 +141,8 @@ public final class SharedGroup {
         return q;
     }
 
-    /** The group lost its last member: queued messages have nowhere to go. */
-    void close() {
+    /** The group lost its last member, or the broker stops: queued messages have nowhere to go. */
+    public void close() {
         closed = true;
         drainAndRelease();
     }

@@ -198,18 +198,28 @@ public final class Session implements Subscriber {
 
     /**
      * After CONNACK: resend what was in flight, in the original order, PUBLISH with DUP set and
-     * PUBREL as PUBREL [MQTT-4.4.0-1] [MQTT-4.6.0-1]; then what waited in the queue.
+     * PUBREL as PUBREL [MQTT-4.4.0-1] [MQTT-4.6.0-1]; then what waited in the queue. The PUBLISH
+     * resends go back to the head of the queue (keeping their packet identifiers), so they too stay
+     * within the new connection's Receive Maximum (section 4.9), which may be smaller than the old
+     * one's.
      */
     public void resume() {
         if (inflight != null && !inflight.isEmpty()) {
             List<Outgoing> pending = new ArrayList<>(inflight.values());
+            pending.sort((a, b) -> Long.compare(b.seq, a.seq)); // newest first: each goes to the queue's head
+            for (Outgoing o : pending) {
+                if (!o.released) {
+                    inflight.remove(o.packetId());
+                    if (queue == null) {
+                        queue = new ArrayDeque<>(8);
+                    }
+                    queue.addFirst(o);
+                }
+            }
             pending.sort((a, b) -> Long.compare(a.seq, b.seq));
             for (Outgoing o : pending) {
                 if (o.released) {
                     connection.writePubRel(o.packetId());
-                } else if (!connection.writePublish(o.message, o.qos, o.retain, true, o.packetId(), o.subscriptionIds)) {
-                    inflight.remove(o.packetId());
-                    finish(o);
                 }
             }
         }
@@ -564,8 +574,8 @@ public final class Session implements Subscriber {
      */
     private boolean send(SessionConnection c, Outgoing o) {
         long now = services.clock().millis();
-        if (o.message.isExpired(now)) {
-            // [MQTT-3.3.2-5] an expired message is not delivered
+        if (!o.sent && o.message.isExpired(now)) {
+            // [MQTT-3.3.2-5] an expired message is not delivered, unless its onward delivery has started
             services.metrics().dropped(DropReason.EXPIRED, clientId, o.message.topic());
             finish(o);
             return true;

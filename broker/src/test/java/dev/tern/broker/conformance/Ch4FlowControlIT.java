@@ -5,7 +5,6 @@ import dev.tern.testkit.Packets;
 import dev.tern.testkit.Props;
 import dev.tern.testkit.RawClient;
 import dev.tern.testkit.Received;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -60,7 +59,6 @@ class Ch4FlowControlIT {
      * Receive Maximum than the deliveries left in flight gets only that many resent at once.
      */
     @Test
-    @Disabled("broker bug: Session.resume() resends every in-flight message at once, whatever the new Receive Maximum")
     @Conformance({"v5:MQTT-3.3.4-9", "v5:MQTT-4.9.0-1"})
     void resendOnReconnectKeepsToTheNewReceiveMaximum() {
         Packets.Connect wide = Packets.connect(Packets.V5, "recvmax-resume").cleanStart(true)

@@ -1,0 +1,95 @@
+package dev.tern.broker.clients;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3Connect;
+import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** {@link TestClient} on the HiveMQ MQTT client speaking MQTT 3.1.1. */
+final class HiveMq3TestClient implements TestClient {
+    private final String id;
+    private final Mqtt3BlockingClient client;
+    private final List<Msg> received = new CopyOnWriteArrayList<>();
+
+    HiveMq3TestClient(String id, int port, boolean webSocket) {
+        this.id = id;
+        var builder = MqttClient.builder().useMqttVersion3().identifier(id).serverHost("127.0.0.1").serverPort(port);
+        if (webSocket) {
+            builder = builder.webSocketConfig().serverPath("mqtt").applyWebSocketConfig();
+        }
+        this.client = builder.buildBlocking();
+        client.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> received.add(new Msg(p.getTopic().toString(),
+            new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8), p.getQos().getCode(), p.isRetain())));
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.HIVEMQ_V311;
+    }
+
+    @Override
+    public String clientId() {
+        return id;
+    }
+
+    @Override
+    public boolean connect(boolean persistent, Will will) {
+        Mqtt3ConnectBuilder b = Mqtt3Connect.builder().cleanSession(!persistent);
+        if (will != null) {
+            b.willPublish(Mqtt3Publish.builder().topic(will.topic()).payload(will.payload().getBytes(StandardCharsets.UTF_8))
+                .qos(MqttQos.fromCode(will.qos())).retain(will.retain()).build());
+        }
+        return client.connect(b.build()).isSessionPresent();
+    }
+
+    @Override
+    public int subscribe(String filter, int qos) {
+        Mqtt3SubAck ack = client.subscribeWith().topicFilter(filter).qos(MqttQos.fromCode(qos)).send();
+        return ack.getReturnCodes().get(0).getCode();
+    }
+
+    @Override
+    public void unsubscribe(String filter) {
+        client.unsubscribeWith().topicFilter(filter).send();
+    }
+
+    @Override
+    public void publish(String topic, String payload, int qos, boolean retain) {
+        client.publishWith().topic(topic).payload(payload.getBytes(StandardCharsets.UTF_8))
+            .qos(MqttQos.fromCode(qos)).retain(retain).send();
+    }
+
+    @Override
+    public List<Msg> received() {
+        return List.copyOf(received);
+    }
+
+    @Override
+    public void disconnect() {
+        client.disconnect();
+    }
+
+    @Override
+    public boolean isConnected() {
+        return client.getState().isConnected();
+    }
+
+    @Override
+    public void close() {
+        if (client.getState().isConnectedOrReconnect()) {
+            try {
+                client.disconnect();
+            } catch (RuntimeException ignored) {
+                // the connection went away meanwhile
+            }
+        }
+    }
+}
