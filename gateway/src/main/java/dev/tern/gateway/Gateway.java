@@ -155,7 +155,7 @@ public final class Gateway implements AutoCloseable {
         req.pause();
         api.guard().authenticate(req).onComplete(ar -> {
             if (ar.failed()) {
-                req.resume();
+                resume(req);
                 Responses.fail(req.response(), ar.cause());
                 return;
             }
@@ -166,6 +166,13 @@ public final class Gateway implements AutoCloseable {
                 Responses.fail(req.response(), e);
             }
         });
+    }
+
+    /** Resumes a request paused for authentication; one already fully read (HTTP/2, no body) needs nothing. */
+    private static void resume(HttpServerRequest req) {
+        if (!req.isEnded()) {
+            req.resume();
+        }
     }
 
     private ApiRuntime match(String path) {
@@ -190,20 +197,20 @@ public final class Gateway implements AutoCloseable {
             }
             if (accept != null && accept.contains("text/event-stream") && api.sse() != null) {
                 sse.handle(scope, api.sse());
-                req.resume();
+                resume(req);
                 return;
             }
             if (api.httpGet() != null) {
                 get.handle(scope, api.httpGet());
-                req.resume();
+                resume(req);
                 return;
             }
         } else if (req.method() == HttpMethod.POST && api.httpPost() != null) {
             post.handle(scope, api.httpPost());
-            req.resume();
+            resume(req);
             return;
         }
-        req.resume();
+        resume(req);
         Responses.fail(req.response(), new GatewayException(GatewayFailure.NO_ENTRYPOINT,
             "API " + api.id() + " has no entrypoint for " + req.method() + (req.getHeader("Upgrade") != null ? " with Upgrade" : "")));
     }

@@ -61,9 +61,7 @@ public final class HttpGetEntrypoint {
             return;
         }
         int max = limit;
-        req.pause();
         sessions.acquire(scope.api().api(), scope.caller().identity(), filter).onComplete(ar -> {
-            req.resume();
             if (ar.failed()) {
                 Responses.fail(req.response(), ar.cause());
                 return;

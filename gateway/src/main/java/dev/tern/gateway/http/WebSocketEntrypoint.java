@@ -51,14 +51,12 @@ public final class WebSocketEntrypoint {
                 Responses.fail(req.response(), e);
                 return;
             }
-            req.pause();
             session = sessions.acquire(scope.api().api(), scope.caller().identity(), filter);
         } else {
             session = Future.succeededFuture(null);
         }
         session.onComplete(ar -> {
             if (ar.failed()) {
-                req.resume();
                 Responses.fail(req.response(), ar.cause());
                 return;
             }

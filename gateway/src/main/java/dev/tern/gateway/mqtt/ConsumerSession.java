@@ -276,9 +276,9 @@ public final class ConsumerSession {
     }
 
     /** Ends the session; {@code discard}: the broker drops the MQTT session too (it expired here). */
-    void close(boolean discard) {
+    java.util.concurrent.CompletableFuture<Void> close(boolean discard) {
         if (closed) {
-            return;
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
         closed = true;
         cancelIdle();
@@ -288,8 +288,8 @@ public final class ConsumerSession {
         GatewayException gone = new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended");
         rs.forEach(r -> r.failed(gone));
         pending.clear();
-        connection.disconnect(discard);
         onClose.accept(this);
+        return connection.disconnect(discard);
     }
 
     public Context context() {

@@ -72,10 +72,20 @@ public final class ConsumerSessions {
         return new ArrayList<>(sessions.values());
     }
 
-    /** Closes every session, keeping their broker sessions (they expire on the broker's clock). */
+    /**
+     * Closes every session and discards its broker session too: its client id is random, so no
+     * later gateway would resume it, and an orphan member left in the shared group could have
+     * messages queued to it (Mosquitto does) that no one reads.
+     */
     public void closeAll() {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(list().size());
         for (ConsumerSession s : list()) {
-            s.context().runOnContext(v -> s.close(false));
+            s.context().runOnContext(v -> s.close(true).whenComplete((x, e) -> done.countDown()));
+        }
+        try {
+            done.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

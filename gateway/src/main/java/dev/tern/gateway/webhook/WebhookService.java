@@ -124,7 +124,9 @@ public final class WebhookService {
         String id = parts.length == 5 ? parts[4] : null;
         req.pause();
         api.guard().authenticate(req).onComplete(ar -> {
-            req.resume();
+            if (!req.isEnded()) {
+                req.resume();
+            }
             if (ar.failed()) {
                 Responses.fail(req.response(), ar.cause());
                 return;
