@@ -74,6 +74,13 @@ public final class Gateway implements AutoCloseable {
                 }
                 api = api.withEndpoint(e.withServer(b.brokerHost, b.brokerPort));
             }
+            if (e.shared().security().ssl() != null) {
+                try {
+                    dev.tern.gateway.mqtt.EndpointConnection.checkSsl(e.shared().security().ssl());
+                } catch (GatewayException ex) {
+                    throw new IllegalStateException("API " + api.id() + ": " + ex.getMessage(), ex);
+                }
+            }
             resolved.add(api);
         }
         this.config = b.config.withApis(resolved);

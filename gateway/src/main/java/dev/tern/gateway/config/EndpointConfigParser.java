@@ -208,6 +208,9 @@ final class EndpointConfigParser {
         String keyPath = n.string("keyPath", null);
         String keyContent = n.string("keyContent", null);
         String keyPassword = n.string("keyPassword", null);
+        exists(n, "path", path);
+        exists(n, "certPath", certPath);
+        exists(n, "keyPath", keyPath);
         base64(n, "content", content);
         base64(n, "certContent", certContent);
         base64(n, "keyContent", keyContent);
@@ -229,9 +232,19 @@ final class EndpointConfigParser {
         return new Store(type, path, content, password, certPath, certContent, keyPath, keyContent, keyPassword);
     }
 
+    private static void exists(ConfigNode n, String key, String value) throws GatewayConfigException {
+        if (value != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(value))) {
+            throw n.error(key, "= " + value + ": the file does not exist or cannot be read");
+        }
+    }
+
     private static void base64(ConfigNode n, String key, String value) throws GatewayConfigException {
         if (value == null) {
             return;
+        }
+        // the MIME decoder skips foreign characters, so check the alphabet first
+        if (!value.matches("[A-Za-z0-9+/=\\s]+")) {
+            throw n.error(key, "is not base64: only A-Z, a-z, 0-9, +, / and = (line breaks allowed)");
         }
         try {
             Base64.getMimeDecoder().decode(value);

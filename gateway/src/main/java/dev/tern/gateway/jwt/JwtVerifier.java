@@ -21,7 +21,14 @@ import com.nimbusds.jwt.SignedJWT;
 
 import java.net.MalformedURLException;
 import java.net.URI;
+import com.nimbusds.jose.jwk.Curve;
+
+import java.security.GeneralSecurityException;
 import java.security.Key;
+import java.security.KeyFactory;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +55,7 @@ public final class JwtVerifier {
     private final byte[] secret;
     private final JWKSource<SecurityContext> keys;
     private final boolean remote;
+    private final Key staticKey;
     private final String issuer;
     private final String audience;
     private final String scopeClaim;
@@ -58,6 +66,7 @@ public final class JwtVerifier {
         this.secret = b.secret;
         this.keys = b.keys;
         this.remote = b.remote;
+        this.staticKey = b.staticKey;
         this.issuer = b.issuer;
         this.audience = b.audience;
         this.scopeClaim = b.scopeClaim;
@@ -119,7 +128,10 @@ public final class JwtVerifier {
                     "algorithm " + alg + " is not accepted with public keys");
             }
             List<? extends Key> candidates;
-            try {
+            if (staticKey != null) {
+                // one configured key: the token's kid, if any, does not have to name it
+                candidates = List.of(staticKey);
+            } else try {
                 candidates = new JWSVerificationKeySelector<>(alg, keys).selectJWSKeys(header, null);
             } catch (KeySourceException e) {
                 throw new JwtVerificationException(JwtVerificationException.Reason.KEY_SOURCE_UNAVAILABLE,
@@ -173,6 +185,7 @@ public final class JwtVerifier {
         private byte[] secret;
         private JWKSource<SecurityContext> keys;
         private boolean remote;
+        private Key staticKey;
         private String issuer;
         private String audience;
         private String scopeClaim = "scope";
@@ -189,15 +202,28 @@ public final class JwtVerifier {
 
         /** An RSA or EC public key in PEM ({@code -----BEGIN PUBLIC KEY-----}). */
         public Builder publicKeyPem(String pem) {
+            String body = pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
+            byte[] der;
             try {
-                JWK jwk = JWK.parseFromPEMEncodedObjects(pem);
-                if (!(jwk instanceof RSAKey) && !(jwk instanceof ECKey)) {
-                    throw new IllegalArgumentException("the PEM key is neither RSA nor EC");
-                }
-                keys = new ImmutableJWKSet<>(new JWKSet(jwk));
-            } catch (JOSEException e) {
-                throw new IllegalArgumentException("the PEM public key cannot be read: " + e.getMessage(), e);
+                der = java.util.Base64.getDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("the PEM public key is not base64", e);
             }
+            JWK jwk;
+            try {
+                java.security.PublicKey k = KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
+                jwk = new RSAKey.Builder((RSAPublicKey) k).build();
+                staticKey = k;
+            } catch (GeneralSecurityException notRsa) {
+                try {
+                    ECPublicKey k = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
+                    jwk = new ECKey.Builder(Curve.forECParameterSpec(k.getParams()), k).build();
+                    staticKey = k;
+                } catch (GeneralSecurityException | RuntimeException notEc) {
+                    throw new IllegalArgumentException("the PEM public key is neither RSA nor EC (X.509 SubjectPublicKeyInfo)");
+                }
+            }
+            keys = new ImmutableJWKSet<>(new JWKSet(jwk));
             return this;
         }
 

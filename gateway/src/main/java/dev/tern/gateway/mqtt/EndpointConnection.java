@@ -131,6 +131,11 @@ public final class EndpointConnection {
         return b.buildAsync();
     }
 
+    /** Loads the stores once, so a wrong password or a bad file stops the gateway at start, not at the first request. */
+    public static void checkSsl(Mqtt5EndpointConfig.Ssl ssl) {
+        ssl(ssl);
+    }
+
     private static MqttClientSslConfig ssl(Mqtt5EndpointConfig.Ssl ssl) {
         try {
             MqttClientSslConfigBuilder b = MqttClientSslConfig.builder();
