@@ -3,6 +3,8 @@ package dev.tern.cli;
 import dev.tern.broker.Broker;
 import dev.tern.broker.BrokerConfig;
 import dev.tern.broker.ListenerConfig;
+import dev.tern.gateway.Gateway;
+import dev.tern.gateway.config.GatewayConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,9 +31,14 @@ public final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BrokerConfig cfg;
+        GatewayConfig gatewayConfig = null;
         try {
-            cfg = config == null ? BrokerConfig.defaults() : ConfigLoader.load(config);
-            cfg = override(cfg);
+            ConfigLoader.Loaded loaded = config == null ? new ConfigLoader.Loaded(BrokerConfig.defaults(), null)
+                : ConfigLoader.loadWithGateway(config);
+            cfg = override(loaded.broker());
+            if (loaded.gateway() != null) {
+                gatewayConfig = EmbeddedGateway.parse(loaded.gateway(), cfg, config.toAbsolutePath().getParent());
+            }
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("tern: configuration error: " + e.getMessage());
             return 2;
@@ -48,9 +55,24 @@ public final class BrokerCommand implements Callable<Integer> {
             System.out.println("tern: listening for MQTT over " + l.transport().name().toLowerCase() + " on "
                 + l.host() + ":" + l.port() + path + " (listener '" + l.name() + "')");
         }
+        Gateway gateway = null;
+        if (gatewayConfig != null) {
+            try {
+                gateway = EmbeddedGateway.start(gatewayConfig, broker);
+            } catch (IllegalStateException e) {
+                System.err.println("tern: cannot start the gateway: " + e.getMessage());
+                broker.close();
+                return 1;
+            }
+            EmbeddedGateway.announce(gateway);
+        }
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
+        Gateway runningGateway = gateway;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (runningGateway != null) {
+                runningGateway.close();
+            }
             broker.close();
             stopped.countDown();
         }, "tern-shutdown"));

@@ -29,7 +29,15 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /** The broker configuration and, when the file has one, the raw {@code gateway:} section (parsed by the gateway module). */
+    public record Loaded(BrokerConfig broker, JsonNode gateway) {
+    }
+
     public static BrokerConfig load(Path file) throws ConfigException {
+        return loadWithGateway(file).broker();
+    }
+
+    public static Loaded loadWithGateway(Path file) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -38,10 +46,14 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
-        return parse(text, file.toString());
+        return parseWithGateway(text, file.toString());
     }
 
     static BrokerConfig parse(String yaml, String source) throws ConfigException {
+        return parseWithGateway(yaml, source).broker();
+    }
+
+    static Loaded parseWithGateway(String yaml, String source) throws ConfigException {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -50,10 +62,11 @@ public final class ConfigLoader {
                 + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
-            return BrokerConfig.defaults();
+            return new Loaded(BrokerConfig.defaults(), null);
         }
         Node top = new Node(root, "");
-        top.only("listeners", "mqtt", "dataDir", "ioThreads");
+        top.only("listeners", "mqtt", "dataDir", "ioThreads", "gateway");
+        JsonNode gateway = top.has("gateway") ? root.get("gateway") : null;
         BrokerConfig.Builder b = BrokerConfig.builder();
         if (top.has("listeners")) {
             b.listeners(listeners(top.child("listeners")));
@@ -68,7 +81,7 @@ public final class ConfigLoader {
             b.ioThreads(top.integer("ioThreads", 0, 1024));
         }
         try {
-            return b.build();
+            return new Loaded(b.build(), gateway);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

@@ -120,6 +120,9 @@ public final class Gateway implements AutoCloseable {
                 + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
         for (ApiRuntime a : apis) {
+            if (a.publisher() != null) {
+                a.publisher().warmUp();
+            }
             LOG.info("Gateway API {} at {} -> mqtt5 {}:{}", a.api().id(), a.api().contextPath(), a.api().endpoint().serverHost(),
                 a.api().endpoint().serverPort());
         }

@@ -35,12 +35,12 @@ public final class GatewayConfigParser {
     /** Where the gateway runs: alone (serverHost/serverPort required) or inside {@code tern broker}. */
     public enum Mode { STANDALONE, EMBEDDED }
 
-    private final Mode mode;
     private final EndpointConfigParser endpoints;
+    private final Path baseDir;
 
-    private GatewayConfigParser(Mode mode) {
-        this.mode = mode;
+    private GatewayConfigParser(Mode mode, Path baseDir) {
         this.endpoints = new EndpointConfigParser(mode == Mode.EMBEDDED);
+        this.baseDir = baseDir;
     }
 
     /** Reads a standalone configuration file. */
@@ -68,16 +68,45 @@ public final class GatewayConfigParser {
             root = root.get("gateway");
             rootPath = "$.gateway";
         }
-        return parse(root, rootPath, Mode.STANDALONE);
+        return parse(root, rootPath, Mode.STANDALONE, file.toAbsolutePath().getParent());
     }
 
     /** Parses a configuration tree; {@code rootPath} prefixes every JSON path in errors. */
     public static GatewayConfig parse(JsonNode root, String rootPath, Mode mode) throws GatewayConfigException {
-        return new GatewayConfigParser(mode).gateway(new ConfigNode(root, rootPath));
+        return parse(root, rootPath, mode, Path.of("."));
+    }
+
+    /** As {@link #parse(JsonNode, String, Mode)}; {@code apiFiles} are resolved against {@code baseDir}. */
+    public static GatewayConfig parse(JsonNode root, String rootPath, Mode mode, Path baseDir) throws GatewayConfigException {
+        return new GatewayConfigParser(mode, baseDir).gateway(new ConfigNode(root, rootPath));
+    }
+
+    /** One API definition per file (JSON or YAML), as an API management tool would export it. */
+    private List<ConfigNode> apiFiles(ConfigNode g) throws GatewayConfigException {
+        List<ConfigNode> out = new ArrayList<>();
+        for (ConfigNode f : g.list("apiFiles")) {
+            if (!f.node.isTextual()) {
+                throw f.error("must be the path of an API definition file");
+            }
+            Path file = baseDir.resolve(f.node.asText());
+            String text;
+            try {
+                text = Files.readString(file);
+            } catch (IOException e) {
+                throw f.error("= " + f.node.asText() + ": cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+            }
+            try {
+                JsonNode api = (file.toString().endsWith(".json") ? JSON : YAML).readTree(text);
+                out.add(new ConfigNode(api, f.node.asText() + ":$"));
+            } catch (JsonProcessingException e) {
+                throw f.error("= " + f.node.asText() + " is not valid JSON/YAML: " + e.getOriginalMessage());
+            }
+        }
+        return out;
     }
 
     private GatewayConfig gateway(ConfigNode g) throws GatewayConfigException {
-        g.only("http", "managementPath", "dataDir", "maxConsumerSessions", "consumerBufferSize", "apis");
+        g.only("http", "managementPath", "dataDir", "maxConsumerSessions", "consumerBufferSize", "apis", "apiFiles");
         String host = "0.0.0.0";
         int port = GatewayConfig.DEFAULT_PORT;
         long maxBody = 1L << 20;
@@ -92,8 +121,9 @@ public final class GatewayConfigParser {
         int maxSessions = g.integer("maxConsumerSessions", 1000, 1, 1_000_000);
         int buffer = g.integer("consumerBufferSize", 1000, 1, 65535);
         List<ConfigNode> list = g.list("apis");
+        list.addAll(apiFiles(g));
         if (list.isEmpty()) {
-            throw g.error("apis", "is required: at least one API definition");
+            throw g.error("apis", "is required: at least one API definition (in apis, or files in apiFiles)");
         }
         List<ApiDefinition> apis = new ArrayList<>();
         Set<String> ids = new HashSet<>();

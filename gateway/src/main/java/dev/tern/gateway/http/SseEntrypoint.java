@@ -100,8 +100,10 @@ public final class SseEntrypoint {
             resp.drainHandler(v -> session.dispatch());
             lifecycle.register(onStop);
             long interval = options.heartbeatIntervalInMs();
-            heartbeat = vertx.setPeriodic(interval, interval, id -> session.context().runOnContext(x -> {
-                if (!done && System.nanoTime() - lastWrite >= (interval - 50) * 1_000_000L) {
+            // checked four times per interval, so a comment goes out at most 1.25 intervals after the last write
+            long check = Math.max(100, interval / 4);
+            heartbeat = vertx.setPeriodic(check, check, id -> session.context().runOnContext(x -> {
+                if (!done && System.nanoTime() - lastWrite >= interval * 1_000_000L) {
                     write(":\n\n");
                 }
             }));

@@ -39,6 +39,16 @@ public final class Publisher {
         this.topics = new TopicPolicy(api);
     }
 
+    /** Connects ahead of the first request (a failure is only logged: the first publish tries again). */
+    public void warmUp() {
+        connection().whenComplete((c, e) -> {
+            if (e != null) {
+                org.slf4j.LoggerFactory.getLogger(Publisher.class).warn("API {}: the broker is not reachable yet: {}",
+                    api.id(), EndpointConnection.unwrap(e).getMessage());
+            }
+        });
+    }
+
     private synchronized CompletableFuture<EndpointConnection> connection() {
         if (connection != null && !connection.isClosed()) {
             return connecting;
@@ -67,7 +77,15 @@ public final class Publisher {
         String correlation = m.attributes().getOrDefault(ApiDefinition.CORRELATION_DATA_ATTRIBUTE,
             requestAttributes.get(ApiDefinition.CORRELATION_DATA_ATTRIBUTE));
         Mqtt5Publish publish = build(m, topic, responseTopic, correlation);
-        return connection().thenCompose(c -> c.client().publish(publish))
+        return connection().thenCompose(c -> {
+                if (!c.isConnected()) {
+                    // fail fast while the shared connection reconnects, rather than hold the HTTP caller for the back-off
+                    throw new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_FAILED,
+                        "the connection to " + api.endpoint().serverHost() + ":" + api.endpoint().serverPort()
+                            + " is down; the gateway is reconnecting");
+                }
+                return c.client().publish(publish);
+            })
             .orTimeout(PUBLISH_TIMEOUT_S, TimeUnit.SECONDS)
             .handle((result, err) -> {
                 if (err != null) {
