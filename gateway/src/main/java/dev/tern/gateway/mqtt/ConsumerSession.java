@@ -75,7 +75,8 @@ public final class ConsumerSession {
         this.ready = Promise.promise();
         String prefix = api.endpoint().shared().clientIdPrefix();
         this.connection = new EndpointConnection(api.endpoint(), EndpointConnection.randomClientId(prefix),
-            new EndpointConnection.Options(true, Math.max(0, expiry), bufferSize), new EndpointConnection.Events() {
+            new EndpointConnection.Options(true, Math.max(0, expiry), EndpointConnection.NO_RECEIVE_MAXIMUM),
+            new EndpointConnection.Events() {
                 @Override
                 public void closed(GatewayException failure) {
                     ctx.runOnContext(v -> fail(failure));
@@ -136,8 +137,9 @@ public final class ConsumerSession {
             return;
         }
         GatewayMessage m = GatewayMessage.of(incarnation + "-" + (++seq), p);
-        if (pending.size() >= bufferSize) {
-            // Only QoS 0 can get here: for QoS 1/2 the broker honours our Receive Maximum (= bufferSize).
+        if (pending.size() >= bufferSize && p.getQos().getCode() == 0) {
+            // QoS 0 has no flow control: drop the oldest. QoS 1/2 stay unacknowledged, so the broker's own
+            // in-flight window bounds them (see EndpointConnection.NO_RECEIVE_MAXIMUM for why none is announced).
             Incoming oldest = pending.poll();
             oldest.publish().acknowledge();
             if (dropped++ % 1000 == 0) {

@@ -52,6 +52,12 @@ public final class SubscriptionStore {
                 ch.write(java.nio.ByteBuffer.wrap(bytes));
                 ch.force(true);
             }
+            try {
+                // it holds signing secrets: owner only
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write webhook subscriptions to " + file + ": " + e.getMessage(), e);

@@ -99,7 +99,7 @@ final class WebhookDispatcher {
         }
         long expiry = Math.max(0, api.endpoint().shared().sessionExpiryInterval());
         EndpointConnection c = new EndpointConnection(api.endpoint(), clientId(),
-            new EndpointConnection.Options(false, expiry, bufferSize), new EndpointConnection.Events() {
+            new EndpointConnection.Options(false, expiry, EndpointConnection.NO_RECEIVE_MAXIMUM), new EndpointConnection.Events() {
                 @Override
                 public void connected(boolean sessionPresent, boolean reconnect) {
                     state = "RUNNING";
