@@ -314,6 +314,27 @@ abstract class EntrypointsContract {
     }
 
     @Test
+    void aWebhookMessageNotYetDeliveredWhenTheGatewayStopsIsDeliveredAfterItsRestart() throws Exception {
+        WebhookReceiver receiver = closeLater(new WebhookReceiver(Integer.MAX_VALUE));
+        MqttProbe dlq = probe().subscribe("dlq/#");
+        String who = consumer();
+        String id;
+        try (Gateway g = GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir,
+            null).replace("maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 400", "maxAttempts: 10, initialDelayMs: 2000, maxDelayMs: 2000"))) {
+            id = subscribe(g, who, receiver.url(), "demo/crash/#").getString("id");
+            awaitSubscribed(g, id, who);
+            probe().publish("demo/crash/1", "in-flight");
+            // refused once; the next attempt is 2 s away when the gateway stops: the PUBACK was never sent
+            await().atMost(Duration.ofSeconds(10)).until(() -> !receiver.calls.isEmpty());
+        }
+        receiver.failNext(0);
+        Gateway g2 = gateway(null);
+        awaitSubscribed(g2, id, who);
+        await().atMost(Duration.ofSeconds(15)).until(() -> receiver.delivered().contains("in-flight"));
+        assertThat(dlq.received).isEmpty();
+    }
+
+    @Test
     void anSseStreamSurvivesABrokerRestart() throws Exception {
         Gateway g = gateway(null);
         String who = consumer();

@@ -1,5 +1,6 @@
 package dev.tern.gateway.mqtt;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
@@ -100,11 +101,11 @@ public final class ConsumerSession {
     /** Connects and subscribes; completes when the SUBACK granted the subscription. */
     Future<Void> start() {
         MqttQos qos = MqttQos.fromCode(api.endpoint().shared().consumer().qos().code());
+        // one global flow, registered before CONNECT, so redeliveries after a resumed session reach us too
+        connection.client().publishes(MqttGlobalPublishFilter.ALL, p -> ctx.runOnContext(x -> onPublish(p)), true);
         connection.connect()
             .thenCompose(v -> connection.client().subscribeWith()
                 .topicFilter(sharedFilter()).qos(qos)
-                .callback(p -> ctx.runOnContext(x -> onPublish(p)))
-                .manualAcknowledgement(true)
                 .send())
             .whenComplete((ack, err) -> ctx.runOnContext(x -> {
                 if (err != null) {

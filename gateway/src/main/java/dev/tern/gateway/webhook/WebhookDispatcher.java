@@ -1,5 +1,6 @@
 package dev.tern.gateway.webhook;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
@@ -118,10 +119,11 @@ final class WebhookDispatcher {
         connection = c;
         String filter = "$share/" + Topics.groupName(sub.id()) + "/" + sub.filter();
         MqttQos qos = MqttQos.fromCode(api.endpoint().shared().consumer().qos().code());
+        // Registered before CONNECT: a resumed session's unacknowledged messages arrive right after the CONNACK,
+        // before any SUBSCRIBE; with a per-subscription callback the client would acknowledge and drop them.
+        c.client().publishes(MqttGlobalPublishFilter.ALL, p -> ctx.runOnContext(x -> onPublish(c, p)), true);
         c.connect()
-            .thenCompose(v -> c.client().subscribeWith().topicFilter(filter).qos(qos)
-                .callback(p -> ctx.runOnContext(x -> onPublish(c, p)))
-                .manualAcknowledgement(true).send())
+            .thenCompose(v -> c.client().subscribeWith().topicFilter(filter).qos(qos).send())
             .whenComplete((ack, err) -> ctx.runOnContext(x -> {
                 if (err != null) {
                     restartLater(GatewayException.of(err));
