@@ -239,6 +239,38 @@ abstract class EntrypointsContract {
     }
 
     @Test
+    void noLocalKeepsASocketsOwnMessagesFromComingBack() throws Exception {
+        Gateway g = closeLater(GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null)
+            .replace("- type: websocket\n", "- type: websocket\n        configuration: {subscriber: {noLocal: true}}\n")));
+        WsClient ws = closeLater(new WsClient(base(g).replace("http", "ws") + "/demo?topic=demo/in", consumer()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
+        MqttProbe probe = probe().subscribe("demo/in");
+        ws.socket.sendText("mine", true).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> probe.payloads().contains("mine")); // it did go out
+        probe.publish("demo/in", "theirs");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ws.messages.contains("theirs"));
+        assertThat(ws.messages).containsExactly("theirs");
+    }
+
+    @Test
+    void aRetainedSnapshotGivesANewConsumerTheLastValues() throws Exception {
+        Gateway g = closeLater(GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null)
+            .replace("consumer: {enabled: true, topic: \"demo/#\"}", "consumer: {enabled: true, topic: \"demo/#\", retainedSnapshot: true}")));
+        String who = consumer();
+        String topic = "demo/last/" + who;
+        try (MqttProbe p = new MqttProbe(broker.port())) {
+            p.publishRetained(topic, "last-value");
+        }
+        HttpResponse<String> first = poll(g, who, "?limit=1&topic=" + topic, "application/json");
+        JsonObject item = new JsonObject(first.body()).getJsonArray("items").getJsonObject(0);
+        assertThat(item.getString("content")).isEqualTo("last-value");
+        assertThat(item.getJsonObject("metadata").getString("retain")).isEqualTo("true");
+        try (MqttProbe p = new MqttProbe(broker.port())) {
+            p.publishRetained(topic, "");
+        }
+    }
+
+    @Test
     void webSocketClosesWith1013WhenTheGatewayStops() throws Exception {
         Gateway g = GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null));
         WsClient ws = closeLater(new WsClient(base(g).replace("http", "ws") + "/demo", consumer()));

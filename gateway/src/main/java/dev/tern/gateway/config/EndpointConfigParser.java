@@ -118,7 +118,7 @@ final class EndpointConfigParser {
     }
 
     private static Consumer consumer(ConfigNode c) throws GatewayConfigException {
-        c.only("enabled", "topic", "qos");
+        c.only("enabled", "topic", "qos", "retainedSnapshot");
         boolean enabled = c.bool("enabled", false);
         String topic = c.has("topic") ? c.string("topic") : null;
         if (enabled && topic == null) {
@@ -130,7 +130,7 @@ final class EndpointConfigParser {
                 throw c.error("topic", "= " + topic + " is not a valid topic filter: " + p);
             }
         }
-        return new Consumer(enabled, topic, qos(c));
+        return new Consumer(enabled, topic, qos(c), c.bool("retainedSnapshot", false));
     }
 
     private static Producer producer(ConfigNode p) throws GatewayConfigException {

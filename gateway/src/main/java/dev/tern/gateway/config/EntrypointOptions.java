@@ -25,8 +25,11 @@ public final class EntrypointOptions {
         public static final long DEFAULT_RETRY_MS = 5_000;
     }
 
-    /** {@code websocket}: publisher and/or subscriber. */
-    public record WebSocket(DeliveryQos qos, boolean publisherEnabled, boolean subscriberEnabled) {
+    /**
+     * {@code websocket}: publisher and/or subscriber. {@code noLocal} (Tern addition, gap 2): a socket
+     * does not get back the messages it published itself.
+     */
+    public record WebSocket(DeliveryQos qos, boolean publisherEnabled, boolean subscriberEnabled, boolean noLocal) {
     }
 
     /** {@code webhook}: background subscriptions that POST each message to a callback URL. */

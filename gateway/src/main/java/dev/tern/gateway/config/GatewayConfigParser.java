@@ -207,11 +207,13 @@ public final class GatewayConfigParser {
                 case "websocket" -> {
                     c.only("publisher", "subscriber");
                     boolean pub = c.has("publisher") ? c.child("publisher").only("enabled").bool("enabled", true) : true;
-                    boolean sub = c.has("subscriber") ? c.child("subscriber").only("enabled").bool("enabled", true) : true;
+                    boolean sub = c.has("subscriber") ? c.child("subscriber").only("enabled", "noLocal").bool("enabled", true) : true;
+                    boolean noLocal = c.has("subscriber") && c.child("subscriber").bool("noLocal", false);
                     if (!pub && !sub) {
                         throw c.error("enable publisher, subscriber or both");
                     }
-                    ws = new EntrypointOptions.WebSocket(qos(e, EnumSet.of(DeliveryQos.NONE, DeliveryQos.AUTO), DeliveryQos.AUTO), pub, sub);
+                    ws = new EntrypointOptions.WebSocket(qos(e, EnumSet.of(DeliveryQos.NONE, DeliveryQos.AUTO), DeliveryQos.AUTO), pub, sub,
+                        noLocal);
                     if (pub) {
                         requireProducer(e, endpoint, "websocket with publisher.enabled");
                     }

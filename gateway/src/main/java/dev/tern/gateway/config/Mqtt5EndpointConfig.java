@@ -25,6 +25,10 @@ public record Mqtt5EndpointConfig(String name, String serverHost, int serverPort
         return new Mqtt5EndpointConfig(name, host, port, shared);
     }
 
+    public Mqtt5EndpointConfig withShared(SharedConfiguration s) {
+        return new Mqtt5EndpointConfig(name, serverHost, serverPort, s);
+    }
+
     /** The {@code sharedConfiguration} block of the reference, plus Tern's additions (documented in docs/gateway.md). */
     public record SharedConfiguration(int reconnectAttempts, long sessionExpiryInterval, Consumer consumer,
                                       Producer producer, Security security, String clientIdPrefix,
@@ -33,15 +37,24 @@ public record Mqtt5EndpointConfig(String name, String serverHost, int serverPort
         public static final long DEFAULT_SESSION_EXPIRY_INTERVAL = 86_400;
         public static final String DEFAULT_CLIENT_ID_PREFIX = "gio-apim-client-";
 
+        public SharedConfiguration withReconnectAttempts(int attempts) {
+            return new SharedConfiguration(attempts, sessionExpiryInterval, consumer, producer, security, clientIdPrefix,
+                reconnectBackoff);
+        }
+
         /** True when the reference's rule "≤ -1 means no session expiry is set in CONNECT" applies. */
         public boolean noSessionExpiry() {
             return sessionExpiryInterval <= -1;
         }
     }
 
-    /** {@code consumer}: the topic filter to consume and the QoS of the subscription. */
-    public record Consumer(boolean enabled, String topic, Qos qos) {
-        public static final Consumer DISABLED = new Consumer(false, null, Qos.AT_LEAST_ONCE);
+    /**
+     * {@code consumer}: the topic filter to consume and the QoS of the subscription;
+     * {@code retainedSnapshot} (Tern addition, gap 1): a new consumer session first gets the retained
+     * messages matching its filter, which a shared subscription never delivers.
+     */
+    public record Consumer(boolean enabled, String topic, Qos qos, boolean retainedSnapshot) {
+        public static final Consumer DISABLED = new Consumer(false, null, Qos.AT_LEAST_ONCE, false);
     }
 
     /** {@code producer}: where and how each message is published. {@code messageExpiryInterval} -1 = none. */

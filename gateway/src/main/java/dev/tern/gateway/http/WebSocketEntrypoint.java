@@ -75,6 +75,7 @@ public final class WebSocketEntrypoint {
         private final RequestScope scope;
         private final EntrypointOptions.WebSocket options;
         private final Runnable onStop = () -> close(TRY_AGAIN_LATER, "gateway stopping");
+        private final String origin = java.util.UUID.randomUUID().toString();
         private int inFlight;
         private volatile boolean done;
         private Context context;
@@ -112,7 +113,10 @@ public final class WebSocketEntrypoint {
             if (++inFlight >= MAX_IN_FLIGHT) {
                 ws.pause();
             }
-            OutgoingMessage m = OutgoingMessage.of(payload.getBytes());
+            OutgoingMessage m = options.noLocal()
+                ? new OutgoingMessage(payload.getBytes(), java.util.Map.of(GatewayMessage.ORIGIN_HEADER, java.util.List.of(origin)),
+                    java.util.Map.of(), null)
+                : OutgoingMessage.of(payload.getBytes());
             scope.api().publisher().publish(m, scope.attributes()).whenComplete((ok, err) -> context.runOnContext(v -> {
                 if (--inFlight < MAX_IN_FLIGHT / 2) {
                     ws.resume();
@@ -127,6 +131,11 @@ public final class WebSocketEntrypoint {
         @Override
         public boolean ready() {
             return !done && !ws.writeQueueFull();
+        }
+
+        @Override
+        public String origin() {
+            return options.noLocal() ? origin : null;
         }
 
         @Override

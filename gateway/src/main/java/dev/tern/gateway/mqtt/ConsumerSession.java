@@ -40,7 +40,13 @@ public final class ConsumerSession {
     public record Key(String apiId, String identity, String filter) {
     }
 
+    /** A message waiting for a reader; {@code publish} is null for a retained-snapshot copy (nothing to acknowledge). */
     private record Incoming(GatewayMessage message, Mqtt5Publish publish) {
+        void acknowledge() {
+            if (publish != null) {
+                publish.acknowledge();
+            }
+        }
     }
 
     private final Vertx vertx;
@@ -119,6 +125,21 @@ public final class ConsumerSession {
                         + Integer.toHexString(code.getCode()) + ")"));
                     return;
                 }
+                if (api.endpoint().shared().consumer().retainedSnapshot()) {
+                    RetainedSnapshot.take(api.endpoint(), key.filter()).whenComplete((retained, e) -> ctx.runOnContext(y -> {
+                        if (e != null) {
+                            LOG.warn("consumer session {}: no retained snapshot of {}: {}", connection.clientId(), key.filter(),
+                                EndpointConnection.unwrap(e).toString());
+                        } else {
+                            for (int i = retained.size() - 1; i >= 0; i--) {
+                                pending.addFirst(new Incoming(GatewayMessage.of(incarnation + "-r" + i, retained.get(i)), null));
+                            }
+                        }
+                        ready.tryComplete();
+                        scheduleIdle();
+                    }));
+                    return;
+                }
                 ready.tryComplete();
                 scheduleIdle();
             }));
@@ -142,7 +163,7 @@ public final class ConsumerSession {
             // QoS 0 has no flow control: drop the oldest. QoS 1/2 stay unacknowledged, so the broker's own
             // in-flight window bounds them (see EndpointConnection.NO_RECEIVE_MAXIMUM for why none is announced).
             Incoming oldest = pending.poll();
-            oldest.publish().acknowledge();
+            oldest.acknowledge();
             if (dropped++ % 1000 == 0) {
                 LOG.warn("consumer session {} dropped its oldest message: {} messages pending ({} dropped so far)",
                     connection.clientId(), bufferSize, dropped);
@@ -159,21 +180,28 @@ public final class ConsumerSession {
             return;
         }
         while (!pending.isEmpty() && !readers.isEmpty()) {
-            Reader r = nextReady();
+            String origin = pending.peek().message().origin();
+            if (origin != null && readers.stream().allMatch(x -> origin.equals(x.origin()))) {
+                // no-local: its only readers published it; nobody else here wants it
+                Incoming own = pending.poll();
+                own.acknowledge();
+                continue;
+            }
+            Reader r = nextReady(origin);
             if (r == null) {
                 return;
             }
             Incoming in = pending.poll();
-            in.publish().acknowledge();
+            in.acknowledge();
             remember(in.message());
             r.deliver(in.message());
         }
     }
 
-    private Reader nextReady() {
+    private Reader nextReady(String origin) {
         for (int i = 0; i < readers.size(); i++) {
             Reader r = readers.get((next + i) % readers.size());
-            if (r.ready()) {
+            if (r.ready() && (origin == null || !origin.equals(r.origin()))) {
                 next = (next + i + 1) % readers.size();
                 return r;
             }

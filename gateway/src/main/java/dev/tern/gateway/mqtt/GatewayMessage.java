@@ -16,6 +16,14 @@ import java.util.Map;
  * and its other properties as metadata.
  */
 public record GatewayMessage(String id, byte[] content, Map<String, List<String>> headers, Map<String, String> metadata) {
+    /** The user property a no-local publisher marks its messages with (gap 2). */
+    public static final String ORIGIN_HEADER = "x-tern-origin";
+
+    /** The origin mark of this message, or null. */
+    public String origin() {
+        List<String> o = headers.get(ORIGIN_HEADER);
+        return o == null || o.isEmpty() ? null : o.get(0);
+    }
 
     /** Metadata keys: the reference's, plus correlationData (base64) and payloadFormatIndicator. */
     public static GatewayMessage of(String id, Mqtt5Publish p) {

@@ -14,4 +14,9 @@ public interface Reader {
 
     /** The session ended for good (the broker connection was lost and not regained). */
     void failed(GatewayException failure);
+
+    /** With no-local: the origin id this reader's own publications carry; they are not delivered back to it. */
+    default String origin() {
+        return null;
+    }
 }

@@ -31,6 +31,11 @@ public final class MqttProbe implements AutoCloseable {
         join(client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload.getBytes(StandardCharsets.UTF_8)).send());
     }
 
+    public void publishRetained(String topic, String payload) {
+        join(client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true)
+            .payload(payload.getBytes(StandardCharsets.UTF_8)).send());
+    }
+
     public List<String> payloads() {
         return received.stream().map(p -> new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).toList();
     }
