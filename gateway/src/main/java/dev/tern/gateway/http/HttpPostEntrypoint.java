@@ -75,9 +75,14 @@ public final class HttpPostEntrypoint {
     }
 
     private void tooLarge(HttpServerRequest req) {
-        req.response().putHeader("Connection", "close");
+        boolean http1 = req.version() != io.vertx.core.http.HttpVersion.HTTP_2;
+        if (http1) {
+            req.response().putHeader("Connection", "close"); // the rest of the body is not read
+        }
         Responses.fail(req.response(), new GatewayException(GatewayFailure.REQUEST_ENTITY_TOO_LARGE,
             "the body is larger than http.maxRequestBodySize = " + maxBody + " bytes"));
-        req.connection().close();
+        if (http1) {
+            req.connection().close();
+        }
     }
 }

@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  */
 public final class ConsumerSession {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerSession.class);
+    /** With no expiry, a new session still waits this long for the request that created it to attach. */
+    private static final long FIRST_READER_GRACE_MS = 10_000;
 
     /** What identifies a session in the pool. */
     public record Key(String apiId, String identity, String filter) {
@@ -136,12 +138,12 @@ public final class ConsumerSession {
                             }
                         }
                         ready.tryComplete();
-                        scheduleIdle();
+                        scheduleIdle(idleMs > 0 ? idleMs : FIRST_READER_GRACE_MS);
                     }));
                     return;
                 }
                 ready.tryComplete();
-                scheduleIdle();
+                scheduleIdle(idleMs > 0 ? idleMs : FIRST_READER_GRACE_MS);
             }));
         return ready.future();
     }
@@ -271,18 +273,23 @@ public final class ConsumerSession {
     }
 
     private void scheduleIdle() {
+        scheduleIdle(idleMs);
+    }
+
+    /** Closes the session {@code delayMs} from now unless a reader attaches first (0: now). */
+    private void scheduleIdle(long delayMs) {
         cancelIdle();
         if (!readers.isEmpty() || closed) {
             return;
         }
-        if (idleMs == 0) {
+        if (delayMs == 0) {
             close(true);
             return;
         }
-        idleTimer = vertx.setTimer(idleMs, id -> {
+        idleTimer = vertx.setTimer(delayMs, id -> {
             idleTimer = -1;
             if (readers.isEmpty()) {
-                LOG.debug("consumer session {} idle for {} ms: closing", connection.clientId(), idleMs);
+                LOG.debug("consumer session {} idle for {} ms: closing", connection.clientId(), delayMs);
                 close(true);
             }
         });
