@@ -27,7 +27,6 @@ import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
