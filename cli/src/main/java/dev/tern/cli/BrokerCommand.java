@@ -3,6 +3,8 @@ package dev.tern.cli;
 import dev.tern.broker.Broker;
 import dev.tern.broker.BrokerConfig;
 import dev.tern.broker.ListenerConfig;
+import dev.tern.gateway.Gateway;
+import dev.tern.gateway.config.GatewayConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,10 +32,15 @@ public final class BrokerCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         BrokerConfig cfg;
         CoapBridgeSection coapBridge;
+        GatewayConfig gatewayConfig = null;
         try {
-            cfg = config == null ? ConfigLoader.defaults() : ConfigLoader.load(config);
-            cfg = override(cfg);
+            ConfigLoader.Loaded loaded = config == null ? new ConfigLoader.Loaded(ConfigLoader.defaults(), null)
+                : ConfigLoader.loadWithGateway(config);
+            cfg = override(loaded.broker());
             coapBridge = CoapBridgeSection.load(config);
+            if (loaded.gateway() != null) {
+                gatewayConfig = EmbeddedGateway.parse(loaded.gateway(), cfg, config.toAbsolutePath().getParent());
+            }
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("tern: configuration error: " + e.getMessage());
             return 2;
@@ -60,9 +67,25 @@ public final class BrokerCommand implements Callable<Integer> {
             broker.close();
             return e instanceof ConfigException ? 2 : 1;
         }
+        Gateway gateway = null;
+        if (gatewayConfig != null) {
+            try {
+                gateway = EmbeddedGateway.start(gatewayConfig, broker);
+            } catch (IllegalStateException e) {
+                System.err.println("tern: cannot start the gateway: " + e.getMessage());
+                coapBridge.close();
+                broker.close();
+                return 1;
+            }
+            EmbeddedGateway.announce(gateway);
+        }
+        Gateway runningGateway = gateway;
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (runningGateway != null) {
+                runningGateway.close();
+            }
             coapBridge.close();
             broker.close();
             System.out.println("tern: stopped (state flushed and closed)");

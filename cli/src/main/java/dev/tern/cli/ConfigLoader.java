@@ -36,7 +36,15 @@ public final class ConfigLoader {
         return BrokerConfig.builder().storage(new StorageConfig(StorageConfig.Type.ROCKSDB, StorageConfig.Durability.PROCESS)).build();
     }
 
+    /** The broker configuration and, when the file has one, the raw {@code gateway:} section (parsed by the gateway module). */
+    public record Loaded(BrokerConfig broker, JsonNode gateway) {
+    }
+
     public static BrokerConfig load(Path file) throws ConfigException {
+        return loadWithGateway(file).broker();
+    }
+
+    public static Loaded loadWithGateway(Path file) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -45,10 +53,14 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
         }
-        return parse(text, file.toString());
+        return parseWithGateway(text, file.toString());
     }
 
     static BrokerConfig parse(String yaml, String source) throws ConfigException {
+        return parseWithGateway(yaml, source).broker();
+    }
+
+    static Loaded parseWithGateway(String yaml, String source) throws ConfigException {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -57,11 +69,12 @@ public final class ConfigLoader {
                 + (e.getLocation() != null ? " (line " + e.getLocation().getLineNr() + ")" : ""));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
-            return defaults();
+            return new Loaded(defaults(), null);
         }
         Node top = new Node(root, "");
-        // coapBridge: parsed and validated by the coap-bridge module (CoapBridgeSection)
-        top.only("listeners", "mqtt", "storage", "dataDir", "ioThreads", "coapBridge");
+        // coapBridge: and gateway: are parsed and validated by their modules (CoapBridgeSection, EmbeddedGateway)
+        top.only("listeners", "mqtt", "storage", "dataDir", "ioThreads", "coapBridge", "gateway");
+        JsonNode gateway = top.has("gateway") ? root.get("gateway") : null;
         BrokerConfig.Builder b = BrokerConfig.builder().storage(defaults().storage());
         if (top.has("storage")) {
             b.storage(storage(top.child("storage")));
@@ -79,7 +92,7 @@ public final class ConfigLoader {
             b.ioThreads(top.integer("ioThreads", 0, 1024));
         }
         try {
-            return b.build();
+            return new Loaded(b.build(), gateway);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }

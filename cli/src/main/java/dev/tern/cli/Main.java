@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code tern} command. */
 @Command(name = "tern", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Tern: an MQTT 3.1 / 3.1.1 / 5.0 broker and platform for the JVM.",
-    subcommands = {BrokerCommand.class, StorageCommand.class, CoapBridgeCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {BrokerCommand.class, GatewayCommand.class, StorageCommand.class, CoapBridgeCommand.class,
+        BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -84,13 +84,27 @@ public final class MosquittoProcess implements AutoCloseable {
             if (p.waitFor() != 0) {
                 throw new IllegalStateException("mosquitto_passwd failed: " + new String(p.getInputStream().readAllBytes()));
             }
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            readableByBroker(dir);
+            readableByBroker(file);
             return List.of("allow_anonymous false", "password_file " + file);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write mosquitto password file", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Started as root, mosquitto drops to the {@code mosquitto} user before it reads its files:
+     * a file it needs (password file, certificate, key) and its directory must be readable by others.
+     */
+    public static void readableByBroker(Path path) {
+        try {
+            boolean dir = Files.isDirectory(path);
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(dir ? "rwxr-xr-x" : "rw-r--r--"));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("cannot make " + path + " readable by mosquitto", e);
         }
     }
 

@@ -1,0 +1,336 @@
+package dev.tern.gateway.mqtt;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import dev.tern.gateway.GatewayException;
+import dev.tern.gateway.GatewayFailure;
+import dev.tern.gateway.config.ApiDefinition;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * One consumer's MQTT session for one topic filter, pooled between requests (gap 9): one client,
+ * subscribed to {@code $share/{consumer identity}/{filter}} with manual acknowledgement. Messages
+ * wait in {@code pending} until a reader (poll, SSE stream, WebSocket) takes them; a message is
+ * PUBACKed when it is handed to a reader and then kept in a bounded replay log, so a cursor or a
+ * {@code Last-Event-ID} can ask for it again (gap 4, gap 10). Because the client stays connected
+ * between polls, nothing published between two polls is lost even on brokers that do not queue for
+ * a shared group with no member (gap 3). The session ends {@code idleMs} after its last reader left.
+ *
+ * <p>Threading: every field is touched only on {@code ctx} (one Vert.x event loop); the HiveMQ
+ * callback and all public methods hop there.
+ */
+public final class ConsumerSession {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerSession.class);
+    /** With no expiry, a new session still waits this long for the request that created it to attach. */
+    private static final long FIRST_READER_GRACE_MS = 10_000;
+
+    /** What identifies a session in the pool. */
+    public record Key(String apiId, String identity, String filter) {
+    }
+
+    /** A message waiting for a reader; {@code publish} is null for a retained-snapshot copy (nothing to acknowledge). */
+    private record Incoming(GatewayMessage message, Mqtt5Publish publish) {
+        void acknowledge() {
+            if (publish != null) {
+                publish.acknowledge();
+            }
+        }
+    }
+
+    private final Vertx vertx;
+    private final Context ctx;
+    private final Key key;
+    private final ApiDefinition api;
+    private final EndpointConnection connection;
+    private final int bufferSize;
+    private final int logSize;
+    private final long idleMs;
+    private final Consumer<ConsumerSession> onClose;
+    private final String incarnation = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+    private final ArrayDeque<Incoming> pending = new ArrayDeque<>();
+    private final ArrayDeque<GatewayMessage> log = new ArrayDeque<>();
+    private final List<Reader> readers = new ArrayList<>();
+    private final Promise<Void> ready;
+    private long seq;
+    private int next;
+    private long idleTimer = -1;
+    private boolean closed;
+    private long dropped;
+
+    ConsumerSession(Vertx vertx, Context ctx, Key key, ApiDefinition api, int bufferSize, Consumer<ConsumerSession> onClose) {
+        this.vertx = vertx;
+        this.ctx = ctx;
+        this.key = key;
+        this.api = api;
+        this.bufferSize = bufferSize;
+        this.logSize = bufferSize;
+        this.onClose = onClose;
+        long expiry = api.endpoint().shared().sessionExpiryInterval();
+        this.idleMs = expiry > 0 ? expiry * 1000 : 0;
+        this.ready = Promise.promise();
+        String prefix = api.endpoint().shared().clientIdPrefix();
+        this.connection = new EndpointConnection(api.endpoint(), EndpointConnection.randomClientId(prefix),
+            new EndpointConnection.Options(true, Math.max(0, expiry), EndpointConnection.NO_RECEIVE_MAXIMUM),
+            new EndpointConnection.Events() {
+                @Override
+                public void closed(GatewayException failure) {
+                    ctx.runOnContext(v -> fail(failure));
+                }
+            });
+    }
+
+    public Key key() {
+        return key;
+    }
+
+    public String clientId() {
+        return connection.clientId();
+    }
+
+    /** The shared subscription this session holds. */
+    public String sharedFilter() {
+        return "$share/" + Topics.groupName(key.identity()) + "/" + key.filter();
+    }
+
+    /** Connects and subscribes; completes when the SUBACK granted the subscription. */
+    Future<Void> start() {
+        MqttQos qos = MqttQos.fromCode(api.endpoint().shared().consumer().qos().code());
+        // one global flow, registered before CONNECT, so redeliveries after a resumed session reach us too
+        connection.client().publishes(MqttGlobalPublishFilter.ALL, p -> ctx.runOnContext(x -> onPublish(p)), true);
+        connection.connect()
+            .thenCompose(v -> connection.client().subscribeWith()
+                .topicFilter(sharedFilter()).qos(qos)
+                .send())
+            .whenComplete((ack, err) -> ctx.runOnContext(x -> {
+                if (err != null) {
+                    fail(Publisher.failure(EndpointConnection.unwrap(err)));
+                    return;
+                }
+                Mqtt5SubAckReasonCode code = ack.getReasonCodes().get(0);
+                if (code.isError()) {
+                    fail(new GatewayException(GatewayFailure.FAILURE_ENDPOINT_UNKNOWN_ERROR, "the broker refused the subscription to "
+                        + sharedFilter() + ": SUBACK " + code.name().toLowerCase(Locale.ROOT) + " (0x"
+                        + Integer.toHexString(code.getCode()) + ")"));
+                    return;
+                }
+                if (api.endpoint().shared().consumer().retainedSnapshot()) {
+                    RetainedSnapshot.take(api.endpoint(), key.filter()).whenComplete((retained, e) -> ctx.runOnContext(y -> {
+                        if (e != null) {
+                            LOG.warn("consumer session {}: no retained snapshot of {}: {}", connection.clientId(), key.filter(),
+                                EndpointConnection.unwrap(e).toString());
+                        } else {
+                            for (int i = retained.size() - 1; i >= 0; i--) {
+                                pending.addFirst(new Incoming(GatewayMessage.of(incarnation + "-r" + i, retained.get(i)), null));
+                            }
+                        }
+                        ready.tryComplete();
+                        scheduleIdle(idleMs > 0 ? idleMs : FIRST_READER_GRACE_MS);
+                    }));
+                    return;
+                }
+                ready.tryComplete();
+                scheduleIdle(idleMs > 0 ? idleMs : FIRST_READER_GRACE_MS);
+            }));
+        return ready.future();
+    }
+
+    Future<Void> ready() {
+        return ready.future();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private void onPublish(Mqtt5Publish p) {
+        if (closed) {
+            return;
+        }
+        GatewayMessage m = GatewayMessage.of(incarnation + "-" + (++seq), p);
+        if (pending.size() >= bufferSize && p.getQos().getCode() == 0) {
+            // QoS 0 has no flow control: drop the oldest. QoS 1/2 stay unacknowledged, so the broker's own
+            // in-flight window bounds them (see EndpointConnection.NO_RECEIVE_MAXIMUM for why none is announced).
+            Incoming oldest = pending.poll();
+            oldest.acknowledge();
+            if (dropped++ % 1000 == 0) {
+                LOG.warn("consumer session {} dropped its oldest message: {} messages pending ({} dropped so far)",
+                    connection.clientId(), bufferSize, dropped);
+            }
+        }
+        pending.add(new Incoming(m, p));
+        dispatch();
+    }
+
+    /** Hands pending messages to ready readers, round robin, acknowledging each to the broker. */
+    public void dispatch() {
+        if (Vertx.currentContext() != ctx) {
+            ctx.runOnContext(v -> dispatch());
+            return;
+        }
+        while (!pending.isEmpty() && !readers.isEmpty()) {
+            String origin = pending.peek().message().origin();
+            if (origin != null && readers.stream().allMatch(x -> origin.equals(x.origin()))) {
+                // no-local: its only readers published it; nobody else here wants it
+                Incoming own = pending.poll();
+                own.acknowledge();
+                continue;
+            }
+            Reader r = nextReady(origin);
+            if (r == null) {
+                return;
+            }
+            Incoming in = pending.poll();
+            in.acknowledge();
+            remember(in.message());
+            r.deliver(in.message());
+        }
+    }
+
+    private Reader nextReady(String origin) {
+        for (int i = 0; i < readers.size(); i++) {
+            Reader r = readers.get((next + i) % readers.size());
+            if (r.ready() && (origin == null || !origin.equals(r.origin()))) {
+                next = (next + i + 1) % readers.size();
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private void remember(GatewayMessage m) {
+        if (log.size() >= logSize) {
+            log.poll();
+        }
+        log.add(m);
+    }
+
+    /**
+     * Attaches a reader; with {@code afterId} (a cursor or Last-Event-ID of this session) it first
+     * gets the already-delivered messages after that id, up to while it is ready.
+     */
+    public void attach(Reader r, String afterId) {
+        ctx.runOnContext(v -> {
+            if (closed) {
+                r.failed(new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended"));
+                return;
+            }
+            cancelIdle();
+            for (GatewayMessage m : replay(afterId)) {
+                if (!r.ready()) {
+                    break;
+                }
+                r.deliver(m);
+            }
+            readers.add(r);
+            dispatch();
+        });
+    }
+
+    public void detach(Reader r) {
+        ctx.runOnContext(v -> {
+            readers.remove(r);
+            if (readers.isEmpty()) {
+                scheduleIdle();
+            }
+        });
+    }
+
+    private List<GatewayMessage> replay(String afterId) {
+        List<GatewayMessage> out = new ArrayList<>();
+        if (afterId == null || afterId.isEmpty()) {
+            return out;
+        }
+        int dash = afterId.lastIndexOf('-');
+        if (dash < 0 || !afterId.substring(0, dash).equals(incarnation)) {
+            return out; // an id of another session (or of a gateway before a restart): nothing to replay
+        }
+        long after;
+        try {
+            after = Long.parseLong(afterId.substring(dash + 1));
+        } catch (NumberFormatException e) {
+            return out;
+        }
+        for (GatewayMessage m : log) {
+            if (Long.parseLong(m.id().substring(m.id().lastIndexOf('-') + 1)) > after) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private void scheduleIdle() {
+        scheduleIdle(idleMs);
+    }
+
+    /** Closes the session {@code delayMs} from now unless a reader attaches first (0: now). */
+    private void scheduleIdle(long delayMs) {
+        cancelIdle();
+        if (!readers.isEmpty() || closed) {
+            return;
+        }
+        if (delayMs == 0) {
+            close(true);
+            return;
+        }
+        idleTimer = vertx.setTimer(delayMs, id -> {
+            idleTimer = -1;
+            if (readers.isEmpty()) {
+                LOG.debug("consumer session {} idle for {} ms: closing", connection.clientId(), delayMs);
+                close(true);
+            }
+        });
+    }
+
+    private void cancelIdle() {
+        if (idleTimer >= 0) {
+            vertx.cancelTimer(idleTimer);
+            idleTimer = -1;
+        }
+    }
+
+    private void fail(GatewayException failure) {
+        if (closed) {
+            return;
+        }
+        ready.tryFail(failure);
+        List<Reader> rs = new ArrayList<>(readers);
+        readers.clear();
+        rs.forEach(r -> r.failed(failure));
+        close(false);
+    }
+
+    /** Ends the session; {@code discard}: the broker drops the MQTT session too (it expired here). */
+    java.util.concurrent.CompletableFuture<Void> close(boolean discard) {
+        if (closed) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        closed = true;
+        cancelIdle();
+        ready.tryFail(new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended"));
+        List<Reader> rs = new ArrayList<>(readers);
+        readers.clear();
+        GatewayException gone = new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended");
+        rs.forEach(r -> r.failed(gone));
+        pending.clear();
+        onClose.accept(this);
+        return connection.disconnect(discard);
+    }
+
+    public Context context() {
+        return ctx;
+    }
+}

@@ -1,0 +1,310 @@
+package dev.tern.gateway.webhook;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.tern.gateway.GatewayException;
+import dev.tern.gateway.GatewayFailure;
+import dev.tern.gateway.config.ApiDefinition;
+import dev.tern.gateway.config.DeliveryQos;
+import dev.tern.gateway.config.EntrypointOptions;
+import dev.tern.gateway.mqtt.EndpointConnection;
+import dev.tern.gateway.mqtt.Topics;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs one webhook subscription in the background: an MQTT client with a stable client id and a
+ * persistent session, subscribed to {@code $share/{subscription id}/{filter}} with manual
+ * acknowledgement. Each message is POSTed to the callback; under AT_LEAST_ONCE the PUBACK goes to
+ * the broker only after a 2xx (gap 5), failures are retried with back-off and, when the attempts
+ * are used up, the message is published to the dead-letter topic and only then acknowledged
+ * (gap 11). Since the PUBACK waits for the callback, a gateway crash or restart makes the broker
+ * deliver the message again: at-least-once end to end.
+ *
+ * <p>Threading: all state on {@code ctx}; the HiveMQ callback hops there.
+ */
+final class WebhookDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
+
+    private record Delivery(Mqtt5Publish publish, int attempt) {
+    }
+
+    private final Vertx vertx;
+    private final Context ctx;
+    private final WebClient http;
+    private final ApiDefinition api;
+    private final EntrypointOptions.Webhook options;
+    private final WebhookSubscription sub;
+    private final ArrayDeque<Mqtt5Publish> queue = new ArrayDeque<>();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong failedCalls = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final int bufferSize;
+    private volatile String lastError;
+    private volatile String state = "STARTING";
+    private EndpointConnection connection;
+    private int inFlight;
+    private int restarts;
+    private boolean stopped;
+
+    WebhookDispatcher(Vertx vertx, WebClient http, ApiDefinition api, WebhookSubscription sub, int bufferSize) {
+        this.vertx = vertx;
+        this.ctx = vertx.getOrCreateContext();
+        this.http = http;
+        this.api = api;
+        this.options = api.webhook();
+        this.sub = sub;
+        this.bufferSize = bufferSize;
+    }
+
+    WebhookSubscription subscription() {
+        return sub;
+    }
+
+    String clientId() {
+        return EndpointConnection.stableClientId(api.endpoint().shared().clientIdPrefix(), "webhook:" + sub.id());
+    }
+
+    JsonObject status() {
+        return new JsonObject().put("state", state).put("clientId", clientId()).put("delivered", delivered.get())
+            .put("failedCalls", failedCalls.get()).put("deadLettered", deadLettered.get()).put("dropped", dropped.get())
+            .put("lastError", lastError);
+    }
+
+    void start() {
+        ctx.runOnContext(v -> connect());
+    }
+
+    private void connect() {
+        if (stopped) {
+            return;
+        }
+        long expiry = Math.max(0, api.endpoint().shared().sessionExpiryInterval());
+        EndpointConnection c = new EndpointConnection(api.endpoint(), clientId(),
+            new EndpointConnection.Options(false, expiry, EndpointConnection.NO_RECEIVE_MAXIMUM), new EndpointConnection.Events() {
+                @Override
+                public void connected(boolean sessionPresent, boolean reconnect) {
+                    state = "RUNNING";
+                }
+
+                @Override
+                public void reconnecting(int attempt, long delayMs, Throwable cause) {
+                    state = "RECONNECTING";
+                }
+
+                @Override
+                public void closed(GatewayException failure) {
+                    ctx.runOnContext(v -> restartLater(failure));
+                }
+            });
+        connection = c;
+        String filter = "$share/" + Topics.groupName(sub.id()) + "/" + sub.filter();
+        MqttQos qos = MqttQos.fromCode(api.endpoint().shared().consumer().qos().code());
+        // Registered before CONNECT: a resumed session's unacknowledged messages arrive right after the CONNACK,
+        // before any SUBSCRIBE; with a per-subscription callback the client would acknowledge and drop them.
+        c.client().publishes(MqttGlobalPublishFilter.ALL, p -> ctx.runOnContext(x -> onPublish(c, p)), true);
+        c.connect()
+            .thenCompose(v -> c.client().subscribeWith().topicFilter(filter).qos(qos).send())
+            .whenComplete((ack, err) -> ctx.runOnContext(x -> {
+                if (err != null) {
+                    restartLater(GatewayException.of(err));
+                } else if (ack.getReasonCodes().get(0).isError()) {
+                    restartLater(new GatewayException(GatewayFailure.FAILURE_ENDPOINT_UNKNOWN_ERROR,
+                        "SUBACK " + ack.getReasonCodes().get(0) + " for " + filter));
+                } else {
+                    restarts = 0;
+                    state = "RUNNING";
+                    LOG.info("webhook subscription {} consumes {} as {} -> {}", sub.id(), filter, clientId(), sub.callbackUrl());
+                }
+            }));
+    }
+
+    /** A webhook subscription is a background job: it never gives up on the broker, it waits longer. */
+    private void restartLater(GatewayException failure) {
+        if (stopped) {
+            return;
+        }
+        state = "WAITING_FOR_BROKER";
+        lastError = failure.failure().name() + ": " + failure.getMessage();
+        if (connection != null) {
+            connection.disconnect(false);
+        }
+        long delay = api.endpoint().shared().reconnectBackoff().delayMs(++restarts);
+        LOG.warn("webhook subscription {}: {}; retrying the broker in {} ms", sub.id(), failure.getMessage(), delay);
+        queue.clear();
+        vertx.setTimer(delay, id -> ctx.runOnContext(v -> connect()));
+    }
+
+    private void onPublish(EndpointConnection from, Mqtt5Publish p) {
+        if (stopped || from != connection) {
+            return;
+        }
+        DeliveryQos q = options.qos();
+        if (q != DeliveryQos.AT_LEAST_ONCE) {
+            p.acknowledge(); // AT_MOST_ONCE, AUTO and NONE acknowledge on receipt
+        }
+        if (queue.size() >= bufferSize && q != DeliveryQos.AT_LEAST_ONCE) {
+            queue.poll();
+            dropped.incrementAndGet();
+        }
+        queue.add(p);
+        pump();
+    }
+
+    private void pump() {
+        while (!stopped && inFlight < options.effectiveConcurrency() && !queue.isEmpty()) {
+            inFlight++;
+            send(new Delivery(queue.poll(), 1));
+        }
+    }
+
+    private void send(Delivery d) {
+        if (stopped) {
+            return;
+        }
+        byte[] body = d.publish().getPayloadAsBytes();
+        HttpRequest<Buffer> req = http.postAbs(sub.callbackUrl())
+            .connectTimeout(options.connectTimeoutMs())
+            .idleTimeout(options.readTimeoutMs());
+        MultiMap headers = req.headers();
+        // first source wins: message headers (user properties), then the subscription's, then the entrypoint's
+        for (EntrypointOptions.Header h : options.headers()) {
+            headers.set(h.name(), h.value());
+        }
+        for (EntrypointOptions.Header h : sub.headers()) {
+            headers.set(h.name(), h.value());
+        }
+        d.publish().getUserProperties().asList().forEach(up -> headers.remove(up.getName().toString()));
+        d.publish().getUserProperties().asList().forEach(up -> headers.add(up.getName().toString(), up.getValue().toString()));
+        headers.set("Content-Type", d.publish().getContentType().map(Object::toString).orElse("application/octet-stream"));
+        headers.set("X-Tern-Topic", d.publish().getTopic().toString());
+        headers.set("X-Tern-Subscription", sub.id());
+        headers.set("X-Tern-Attempt", String.valueOf(d.attempt()));
+        if (sub.secret() != null) {
+            headers.set("X-Tern-Signature", "sha256=" + sign(sub.secret(), body));
+        }
+        req.sendBuffer(Buffer.buffer(body)).onComplete(ar -> ctx.runOnContext(v -> {
+            if (ar.succeeded() && ar.result().statusCode() / 100 == 2) {
+                delivered.incrementAndGet();
+                done(d.publish());
+                return;
+            }
+            failedCalls.incrementAndGet();
+            GatewayFailure key = ar.succeeded() && ar.result().statusCode() < 500 ? GatewayFailure.MESSAGE_PROCESSING_FAILED
+                : GatewayFailure.WEBHOOK_UNREACHABLE;
+            lastError = key.name() + ": " + (ar.succeeded() ? "status " + ar.result().statusCode() : ar.cause().toString());
+            retryOrDeadLetter(d);
+        }));
+    }
+
+    private void retryOrDeadLetter(Delivery d) {
+        if (stopped) {
+            return;
+        }
+        if (options.qos() == DeliveryQos.AT_MOST_ONCE) {
+            dropped.incrementAndGet();
+            finish();
+            return;
+        }
+        EntrypointOptions.Retry retry = options.retry();
+        if (d.attempt() < retry.maxAttempts()) {
+            long delay = retry.delayMs(d.attempt());
+            LOG.debug("webhook {}: attempt {} failed ({}); next in {} ms", sub.id(), d.attempt(), lastError, delay);
+            vertx.setTimer(delay, id -> ctx.runOnContext(v -> send(new Delivery(d.publish(), d.attempt() + 1))));
+            return;
+        }
+        if (options.deadLetterTopic() == null) {
+            LOG.warn("webhook {}: message on {} failed {} attempts ({}); no deadLetter.topic: dropped", sub.id(),
+                d.publish().getTopic(), d.attempt(), lastError);
+            dropped.incrementAndGet();
+            done(d.publish());
+            return;
+        }
+        deadLetter(d);
+    }
+
+    private void deadLetter(Delivery d) {
+        Mqtt5Publish p = d.publish();
+        Mqtt5UserPropertiesBuilder props = Mqtt5UserProperties.builder();
+        p.getUserProperties().asList().forEach(props::add);
+        props.add("x-original-topic", p.getTopic().toString())
+            .add("x-subscription", sub.id())
+            .add("x-callback-url", sub.callbackUrl())
+            .add("x-attempts", String.valueOf(d.attempt()))
+            .add("x-error", String.valueOf(lastError));
+        var b = Mqtt5Publish.builder().topic(options.deadLetterTopic()).qos(MqttQos.AT_LEAST_ONCE)
+            .payload(p.getPayloadAsBytes()).userProperties(props.build());
+        p.getContentType().ifPresent(ct -> b.contentType(ct));
+        EndpointConnection c = connection;
+        c.client().publish(b.build()).whenComplete((r, err) -> ctx.runOnContext(v -> {
+            if (err != null || r.getError().isPresent()) {
+                Throwable t = err != null ? err : r.getError().get();
+                lastError = "dead-letter publish failed: " + t;
+                LOG.warn("webhook {}: {}; retrying it", sub.id(), lastError);
+                vertx.setTimer(options.retry().maxDelayMs(), id -> ctx.runOnContext(x -> {
+                    if (!stopped) {
+                        deadLetter(d);
+                    }
+                }));
+                return;
+            }
+            deadLettered.incrementAndGet();
+            LOG.info("webhook {}: message on {} sent to dead-letter topic {} after {} attempts", sub.id(), p.getTopic(),
+                options.deadLetterTopic(), d.attempt());
+            done(p);
+        }));
+    }
+
+    private void done(Mqtt5Publish p) {
+        if (options.qos() == DeliveryQos.AT_LEAST_ONCE) {
+            p.acknowledge();
+        }
+        finish();
+    }
+
+    private void finish() {
+        inFlight--;
+        pump();
+    }
+
+    /** Stops; {@code discard}: the subscription was deleted, so the broker session goes too. */
+    void stop(boolean discard) {
+        ctx.runOnContext(v -> {
+            stopped = true;
+            state = "STOPPED";
+            queue.clear();
+            if (connection != null) {
+                connection.disconnect(discard);
+            }
+        });
+    }
+
+    static String sign(String secret, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

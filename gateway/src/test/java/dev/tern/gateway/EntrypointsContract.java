@@ -1,0 +1,502 @@
+package dev.tern.gateway;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.tern.gateway.support.BackendBroker;
+import dev.tern.gateway.support.GatewayFixture;
+import dev.tern.gateway.support.MqttProbe;
+import dev.tern.gateway.support.SseClient;
+import dev.tern.gateway.support.WebhookReceiver;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static dev.tern.gateway.support.GatewayFixture.base;
+import static dev.tern.gateway.support.GatewayFixture.get;
+import static dev.tern.gateway.support.GatewayFixture.post;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Every entrypoint end to end through a real gateway to a real broker; run once against an embedded
+ * Tern and once against a real Mosquitto by the two subclasses.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class EntrypointsContract {
+    protected BackendBroker broker;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    @TempDir
+    Path dataDir;
+
+    protected abstract BackendBroker newBroker();
+
+    @BeforeAll
+    void startBroker() {
+        broker = newBroker();
+    }
+
+    @AfterAll
+    void stopBroker() {
+        broker.close();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+        toClose.clear();
+    }
+
+    protected <T extends AutoCloseable> T closeLater(T c) {
+        toClose.add(c);
+        return c;
+    }
+
+    protected Gateway gateway(String extraShared) throws Exception {
+        return closeLater(GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, extraShared)));
+    }
+
+    protected MqttProbe probe() {
+        return closeLater(new MqttProbe(broker.port()));
+    }
+
+    static String consumer() {
+        return "app-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void httpPostPublishesOneMessageWithItsPropertiesAndAnswersAfterTheAck() throws Exception {
+        Gateway g = gateway(null);
+        MqttProbe probe = probe().subscribe("demo/#");
+        HttpResponse<String> r = post(base(g) + "/demo", "hello", "Content-Type", "text/plain", "X-Trace", "t-1");
+        assertThat(r.statusCode()).isEqualTo(202);
+        assertThat(r.body()).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> probe.received.size() == 1);
+        Mqtt5Publish p = probe.received.get(0);
+        assertThat(p.getTopic().toString()).isEqualTo("demo/in");
+        assertThat(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
+        assertThat(p.getQos()).isEqualTo(MqttQos.AT_LEAST_ONCE);
+        assertThat(p.getContentType().map(Object::toString)).contains("text/plain");
+        assertThat(p.getResponseTopic().map(Object::toString)).contains("demo/replies");
+        assertThat(p.getMessageExpiryInterval().isPresent()).isTrue();
+        assertThat(p.getUserProperties().asList()).anyMatch(up -> up.getName().toString().equalsIgnoreCase("x-trace")
+            && up.getValue().toString().equals("t-1"));
+    }
+
+    @Test
+    void httpPostTopicOverrideIsCheckedAgainstTheAllowedTopics() throws Exception {
+        Gateway g = gateway(null);
+        MqttProbe probe = probe().subscribe("#");
+        assertThat(post(base(g) + "/demo", "a", "X-Mqtt-Topic", "demo/room/1").statusCode()).isEqualTo(202);
+        assertThat(post(base(g) + "/demo?topic=demo/room/2", "b").statusCode()).isEqualTo(202);
+        HttpResponse<String> forbidden = post(base(g) + "/demo", "c", "X-Mqtt-Topic", "secret/x");
+        assertThat(forbidden.statusCode()).isEqualTo(403);
+        assertThat(new JsonObject(forbidden.body()).getString("key")).isEqualTo("TOPIC_FORBIDDEN");
+        HttpResponse<String> invalid = post(base(g) + "/demo", "d", "X-Mqtt-Topic", "demo/+");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(invalid.body()).getString("key")).isEqualTo("INVALID_TOPIC");
+        await().atMost(Duration.ofSeconds(10)).until(() -> probe.received.size() >= 2);
+        assertThat(probe.received).extracting(p -> p.getTopic().toString()).containsExactlyInAnyOrder("demo/room/1", "demo/room/2");
+    }
+
+    @Test
+    void httpGetKeepsTheConsumerSessionBetweenPollsSoNothingIsLost() throws Exception {
+        Gateway g = gateway(null);
+        String who = consumer();
+        MqttProbe probe = probe();
+        HttpResponse<String> first = poll(g, who, "", "application/json");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(first.body()).getJsonArray("items")).isEmpty();
+        // published while no poll is in flight
+        for (int i = 1; i <= 3; i++) {
+            probe.publish("demo/sensors/" + i, "m" + i);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
+        HttpResponse<String> second = poll(g, who, "?limit=3", "application/json");
+        JsonObject page = new JsonObject(second.body());
+        JsonArray items = page.getJsonArray("items");
+        assertThat(items).hasSize(3);
+        assertThat(items.stream().map(o -> ((JsonObject) o).getString("content")).toList()).containsExactly("m1", "m2", "m3");
+        JsonObject firstItem = items.getJsonObject(0);
+        assertThat(firstItem.getJsonObject("metadata").getString("topic")).isEqualTo("demo/sensors/1");
+        assertThat(page.getJsonObject("pagination").getString("limit")).isEqualTo("3");
+        String cursorAfterFirst = firstItem.getString("id");
+        // a cursor replays what came after it (the page was "lost" on the way)
+        HttpResponse<String> replay = poll(g, who, "?limit=2&cursor=" + cursorAfterFirst, "application/xml");
+        assertThat(replay.headers().firstValue("Content-Type")).contains("application/xml");
+        assertThat(replay.body()).startsWith("<response><items><item>").contains("<![CDATA[m2]]>", "<![CDATA[m3]]>")
+            .doesNotContain("m1");
+        probe.publish("demo/x", "line1");
+        HttpResponse<String> text = poll(g, who, "?limit=1", null);
+        assertThat(text.headers().firstValue("Content-Type")).contains("text/plain");
+        assertThat(text.body()).startsWith("items\n").contains("content: line1", "pagination", "limit: 1");
+    }
+
+    @Test
+    void httpGetRefusesAnUnsupportedAcceptWith400() throws Exception {
+        Gateway g = gateway(null);
+        HttpResponse<String> r = poll(g, consumer(), "", "image/png");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(new JsonObject(r.body()).getString("key")).isEqualTo("UNSUPPORTED_ACCEPT_HEADER");
+        assertThat(poll(g, consumer(), "", "*/*").headers().firstValue("Content-Type")).contains("application/json");
+    }
+
+    protected HttpResponse<String> poll(Gateway g, String who, String query, String accept) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base(g) + "/demo" + query)).timeout(Duration.ofSeconds(20))
+            .header("X-Gravitee-Client-Identifier", who).GET();
+        if (accept != null) {
+            b.header("Accept", accept);
+        }
+        return GatewayFixture.send(b.build());
+    }
+
+    @Test
+    void sseFramesMultiLinePayloadsSendsHeartbeatsAndResumesFromLastEventId() throws Exception {
+        Gateway g = gateway(null);
+        String who = consumer();
+        MqttProbe probe = probe();
+        SseClient sse = closeLater(new SseClient(base(g) + "/demo", Map.of("X-Gravitee-Client-Identifier", who)));
+        assertThat(sse.awaitStatus()).isEqualTo(200);
+        assertThat(sse.headers.get("content-type")).containsExactly("text/event-stream;charset=UTF-8");
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1 && "3000".equals(sse.retry));
+        probe.publish("demo/a", "first line\nsecond line\r\nthird");
+        SseClient.Event e1 = sse.next();
+        assertThat(e1.event()).isEqualTo("message");
+        assertThat(e1.data()).isEqualTo("first line\nsecond line\nthird");
+        assertThat(e1.comments()).contains("topic: demo/a");
+        probe.publish("demo/b", "two");
+        SseClient.Event e2 = sse.next();
+        assertThat(e2.data()).isEqualTo("two");
+        await().atMost(Duration.ofSeconds(10)).until(() -> sse.heartbeats.get() >= 1);
+        sse.close();
+        probe.publish("demo/c", "three");
+        SseClient again = closeLater(new SseClient(base(g) + "/demo",
+            Map.of("X-Gravitee-Client-Identifier", who, "Last-Event-ID", e1.id())));
+        // e2 is replayed (delivered after e1), then the message published while no stream was open
+        assertThat(again.next().data()).isEqualTo("two");
+        assertThat(again.next().data()).isEqualTo("three");
+    }
+
+    @Test
+    void concurrentStreamsOfOneConsumerSplitTheMessages() throws Exception {
+        Gateway g = gateway(null);
+        String who = consumer();
+        MqttProbe probe = probe();
+        SseClient a = closeLater(new SseClient(base(g) + "/demo", Map.of("X-Gravitee-Client-Identifier", who)));
+        SseClient b = closeLater(new SseClient(base(g) + "/demo", Map.of("X-Gravitee-Client-Identifier", who)));
+        assertThat(a.awaitStatus()).isEqualTo(200);
+        assertThat(b.awaitStatus()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.retry != null && b.retry != null);
+        for (int i = 0; i < 10; i++) {
+            probe.publish("demo/split", "s" + i);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.events.size() + b.events.size() == 10);
+        Set<String> all = new HashSet<>();
+        a.events.forEach(e -> all.add(e.data()));
+        b.events.forEach(e -> all.add(e.data()));
+        assertThat(all).hasSize(10);
+        assertThat(a.events).isNotEmpty();
+        assertThat(b.events).isNotEmpty();
+    }
+
+    @Test
+    void webSocketPublishesEveryInboundMessageAndStreamsConsumedOnes() throws Exception {
+        Gateway g = gateway(null);
+        MqttProbe probe = probe().subscribe("demo/in");
+        WsClient ws = closeLater(new WsClient(base(g).replace("http", "ws") + "/demo", consumer()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
+        ws.socket.sendText("from-ws", true).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> probe.payloads().contains("from-ws"));
+        probe.publish("demo/out", "to-ws");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ws.messages.contains("to-ws"));
+        ws.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ws.closeCode.isDone());
+        assertThat(ws.closeCode.get()).isEqualTo(1000);
+    }
+
+    @Test
+    void noLocalKeepsASocketsOwnMessagesFromComingBack() throws Exception {
+        Gateway g = closeLater(GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null)
+            .replace("- type: websocket\n", "- type: websocket\n        configuration: {subscriber: {noLocal: true}}\n")));
+        WsClient ws = closeLater(new WsClient(base(g).replace("http", "ws") + "/demo?topic=demo/in", consumer()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
+        MqttProbe probe = probe().subscribe("demo/in");
+        ws.socket.sendText("mine", true).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> probe.payloads().contains("mine")); // it did go out
+        probe.publish("demo/in", "theirs");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ws.messages.contains("theirs"));
+        assertThat(ws.messages).containsExactly("theirs");
+    }
+
+    @Test
+    void aRetainedSnapshotGivesANewConsumerTheLastValues() throws Exception {
+        Gateway g = closeLater(GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null)
+            .replace("consumer: {enabled: true, topic: \"demo/#\"}", "consumer: {enabled: true, topic: \"demo/#\", retainedSnapshot: true}")));
+        String who = consumer();
+        String topic = "demo/last/" + who;
+        try (MqttProbe p = new MqttProbe(broker.port())) {
+            p.publishRetained(topic, "last-value");
+        }
+        HttpResponse<String> first = poll(g, who, "?limit=1&topic=" + topic, "application/json");
+        JsonObject item = new JsonObject(first.body()).getJsonArray("items").getJsonObject(0);
+        assertThat(item.getString("content")).isEqualTo("last-value");
+        assertThat(item.getJsonObject("metadata").getString("retain")).isEqualTo("true");
+        try (MqttProbe p = new MqttProbe(broker.port())) {
+            p.publishRetained(topic, "");
+        }
+    }
+
+    @Test
+    void webSocketClosesWith1013WhenTheGatewayStops() throws Exception {
+        Gateway g = GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null));
+        WsClient ws = closeLater(new WsClient(base(g).replace("http", "ws") + "/demo", consumer()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
+        g.close();
+        assertThat(ws.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1013);
+    }
+
+    @Test
+    void webhookRetriesWithBackOffUntilA2xxAndLosesNothing() throws Exception {
+        Gateway g = gateway(null);
+        WebhookReceiver receiver = closeLater(new WebhookReceiver(3));
+        String who = consumer();
+        JsonObject sub = subscribe(g, who, receiver.url(), null);
+        assertThat(sub.getString("topic")).isEqualTo("demo/#");
+        awaitSubscribed(g, sub.getString("id"), who);
+        MqttProbe probe = probe();
+        for (int i = 1; i <= 5; i++) {
+            probe.publish("demo/hook", "w" + i);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.delivered().size() >= 5);
+        assertThat(receiver.delivered()).containsExactly("w1", "w2", "w3", "w4", "w5");
+        // the first message was refused three times, then delivered on the fourth attempt
+        assertThat(receiver.calls.subList(0, 4)).extracting(WebhookReceiver.Call::body).containsOnly("w1");
+        assertThat(receiver.calls.get(3).headers().get("X-tern-attempt")).containsExactly("4");
+        assertThat(receiver.calls.get(0).headers().get("X-tern-topic")).containsExactly("demo/hook");
+        JsonObject status = subscription(g, who, sub.getString("id")).getJsonObject("status");
+        assertThat(status.getLong("delivered")).isEqualTo(5);
+        assertThat(status.getLong("failedCalls")).isEqualTo(3);
+    }
+
+    @Test
+    void webhookSendsToTheDeadLetterTopicAfterTheLastAttempt() throws Exception {
+        Gateway g = gateway(null);
+        WebhookReceiver receiver = closeLater(new WebhookReceiver(4));
+        MqttProbe dlq = probe().subscribe("dlq/#");
+        String who = consumer();
+        JsonObject sub = subscribe(g, who, receiver.url(), null);
+        awaitSubscribed(g, sub.getString("id"), who);
+        MqttProbe probe = probe();
+        probe.publish("demo/poison", "bad");
+        probe.publish("demo/fine", "good");
+        await().atMost(Duration.ofSeconds(20)).until(() -> dlq.received.size() == 1 && receiver.delivered().contains("good"));
+        Mqtt5Publish dead = dlq.received.get(0);
+        assertThat(new String(dead.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("bad");
+        assertThat(dead.getUserProperties().asList()).anyMatch(up -> up.getName().toString().equals("x-original-topic")
+            && up.getValue().toString().equals("demo/poison"));
+        assertThat(receiver.calls.stream().filter(c -> c.body().equals("bad")).count()).isEqualTo(4);
+    }
+
+    @Test
+    void webhookSubscriptionsAreKeptAcrossGatewayRestartsAndCanBeDeleted() throws Exception {
+        WebhookReceiver receiver = closeLater(new WebhookReceiver(0));
+        String who = consumer();
+        String id;
+        try (Gateway g = GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null))) {
+            id = subscribe(g, who, receiver.url(), "demo/kept/#").getString("id");
+            awaitSubscribed(g, id, who);
+        }
+        Gateway g2 = gateway(null);
+        awaitSubscribed(g2, id, who);
+        MqttProbe probe = probe();
+        probe.publish("demo/kept/1", "after-restart");
+        probe.publish("demo/other", "not-mine");
+        await().atMost(Duration.ofSeconds(10)).until(() -> receiver.delivered().contains("after-restart"));
+        HttpResponse<String> del = GatewayFixture.send(HttpRequest.newBuilder(URI.create(base(g2) + "/_gateway/apis/demo/subscriptions/" + id))
+            .header("X-Gravitee-Client-Identifier", who).DELETE().build());
+        assertThat(del.statusCode()).isEqualTo(204);
+        HttpResponse<String> gone = GatewayFixture.send(HttpRequest.newBuilder(URI.create(base(g2) + "/_gateway/apis/demo/subscriptions/" + id))
+            .header("X-Gravitee-Client-Identifier", who).GET().build());
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(receiver.delivered()).doesNotContain("not-mine");
+    }
+
+    @Test
+    void aWebhookMessageNotYetDeliveredWhenTheGatewayStopsIsDeliveredAfterItsRestart() throws Exception {
+        WebhookReceiver receiver = closeLater(new WebhookReceiver(Integer.MAX_VALUE));
+        MqttProbe dlq = probe().subscribe("dlq/#");
+        String who = consumer();
+        String id;
+        try (Gateway g = GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir,
+            null).replace("maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 400", "maxAttempts: 10, initialDelayMs: 2000, maxDelayMs: 2000"))) {
+            id = subscribe(g, who, receiver.url(), "demo/crash/#").getString("id");
+            awaitSubscribed(g, id, who);
+            probe().publish("demo/crash/1", "in-flight");
+            // refused once; the next attempt is 2 s away when the gateway stops: the PUBACK was never sent
+            await().atMost(Duration.ofSeconds(10)).until(() -> !receiver.calls.isEmpty());
+        }
+        receiver.failNext(0);
+        Gateway g2 = gateway(null);
+        awaitSubscribed(g2, id, who);
+        await().atMost(Duration.ofSeconds(15)).until(() -> receiver.delivered().contains("in-flight"));
+        assertThat(dlq.received).isEmpty();
+    }
+
+    @Test
+    void anSseStreamSurvivesABrokerRestart() throws Exception {
+        Gateway g = gateway(null);
+        String who = consumer();
+        SseClient sse = closeLater(new SseClient(base(g) + "/demo", Map.of("X-Gravitee-Client-Identifier", who)));
+        assertThat(sse.awaitStatus()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
+        try (MqttProbe before = new MqttProbe(broker.port())) {
+            before.publish("demo/r", "before");
+        }
+        assertThat(sse.next().data()).isEqualTo("before");
+        broker.restart();
+        // the gateway reconnects and resubscribes; publish until the stream sees a message again
+        try (MqttProbe after = new MqttProbe(broker.port())) {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
+                after.publish("demo/r", "after");
+                return sse.events.stream().anyMatch(e -> e.data().equals("after"));
+            });
+        }
+        assertThat(sse.ended).isFalse();
+    }
+
+    @Test
+    void anUnreachableBrokerGivesEndpointConnectionFailedAsJson() throws Exception {
+        Gateway g = gateway(null);
+        broker.stop();
+        try {
+            HttpResponse<String> r = post(base(g) + "/demo", "x");
+            assertThat(r.statusCode()).isEqualTo(500);
+            assertThat(r.headers().firstValue("Content-Type")).contains("application/json");
+            JsonObject body = new JsonObject(r.body());
+            assertThat(body.getString("key")).isEqualTo("FAILURE_ENDPOINT_CONNECTION_FAILED");
+            assertThat(body.getString("message")).isEqualTo("Endpoint connection failed");
+            assertThat(body.getInteger("http_status_code")).isEqualTo(500);
+            HttpResponse<String> sse = get(base(g) + "/demo", "text/event-stream");
+            assertThat(new JsonObject(sse.body()).getString("key")).isEqualTo("FAILURE_ENDPOINT_CONNECTION_FAILED");
+        } finally {
+            broker.startAgain();
+        }
+    }
+
+    @Test
+    void aWebSocketClosesWith1011WhenTheBrokerIsGoneForGood() throws Exception {
+        Gateway g = gateway("reconnectAttempts: 0");
+        WsClient ws = closeLater(new WsClient(base(g).replace("http", "ws") + "/demo", consumer()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
+        broker.stop();
+        try {
+            assertThat(ws.closeCode.get(15, TimeUnit.SECONDS)).isEqualTo(1011);
+            assertThat(ws.closeReason).startsWith("FAILURE_ENDPOINT_CONNECTION_CLOSED");
+        } finally {
+            broker.startAgain();
+        }
+    }
+
+    protected JsonObject subscribe(Gateway g, String who, String url, String topic) throws Exception {
+        JsonObject body = new JsonObject().put("callbackUrl", url)
+            .put("headers", new JsonArray().add(new JsonObject().put("name", "X-Test").put("value", "yes")));
+        if (topic != null) {
+            body.put("topic", topic);
+        }
+        HttpResponse<String> r = post(base(g) + "/_gateway/apis/demo/subscriptions", body.encode(),
+            "X-Gravitee-Client-Identifier", who, "Content-Type", "application/json");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        JsonObject created = new JsonObject(r.body());
+        // Delete it before the gateway stops: a persistent member left offline in its shared group would have
+        // messages queued to it, which Tern does not release on close (see repro.BrokerLeakReproIT).
+        closeLater(() -> {
+            try {
+                GatewayFixture.send(HttpRequest.newBuilder(
+                    URI.create(base(g) + "/_gateway/apis/demo/subscriptions/" + created.getString("id")))
+                    .header("X-Gravitee-Client-Identifier", who).DELETE().build());
+            } catch (java.io.IOException e) {
+                // that gateway is already closed (the test deleted it through another one)
+            }
+        });
+        return created;
+    }
+
+    protected JsonObject subscription(Gateway g, String who, String id) throws Exception {
+        HttpResponse<String> r = GatewayFixture.send(HttpRequest.newBuilder(URI.create(base(g) + "/_gateway/apis/demo/subscriptions/" + id))
+            .header("X-Gravitee-Client-Identifier", who).GET().build());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return new JsonObject(r.body());
+    }
+
+    protected void awaitSubscribed(Gateway g, String id, String who) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> "RUNNING".equals(
+            subscription(g, who, id).getJsonObject("status").getString("state")));
+    }
+
+    /** A java.net.http WebSocket client collecting text messages and the close code. */
+    static final class WsClient implements AutoCloseable {
+        final WebSocket socket;
+        final List<String> messages = new CopyOnWriteArrayList<>();
+        final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+        volatile String closeReason;
+
+        WsClient(String url, String who) throws Exception {
+            socket = GatewayFixture.HTTP.newWebSocketBuilder().header("X-Gravitee-Client-Identifier", who)
+                .buildAsync(URI.create(url), new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            messages.add(text.toString());
+                            text.setLength(0);
+                        }
+                        ws.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        closeReason = reason;
+                        closeCode.complete(statusCode);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket ws, Throwable error) {
+                        closeCode.completeExceptionally(error);
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            socket.abort();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.tern.gateway;
+
+import dev.tern.broker.test.EmbeddedBroker;
+import dev.tern.gateway.support.GatewayFixture;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static dev.tern.gateway.support.GatewayFixture.base;
+import static dev.tern.gateway.support.GatewayFixture.post;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Bounds and lifecycle: pooled sessions expire and are capped, bodies are capped, unknown routes are 404. */
+class LimitsIT {
+    @RegisterExtension
+    static EmbeddedBroker broker = EmbeddedBroker.withDefaults();
+    @TempDir
+    Path dir;
+
+    Gateway gateway(String extraTop, String sessionExpiry) throws Exception {
+        String yaml = GatewayFixture.demo(broker.port(), dir, null)
+            .replace("sessionExpiryInterval: 60", "sessionExpiryInterval: " + sessionExpiry)
+            .replace("http: {host: 127.0.0.1, port: 0}", "http: {host: 127.0.0.1, port: 0, maxRequestBodySize: 1024}\n" + extraTop);
+        return GatewayFixture.start(yaml);
+    }
+
+    static HttpResponse<String> poll(Gateway g, String who) throws Exception {
+        return GatewayFixture.send(HttpRequest.newBuilder(URI.create(base(g) + "/demo?limit=1"))
+            .header("X-Gravitee-Client-Identifier", who).header("Accept", "application/json").GET().build());
+    }
+
+    @Test
+    void aPooledConsumerSessionEndsAfterSessionExpiryIntervalIdle() throws Exception {
+        try (Gateway g = gateway("", "1")) {
+            assertThat(poll(g, "idle-app").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(1)).until(() -> g.sessions().size() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> g.sessions().size() == 0);
+        }
+    }
+
+    @Test
+    void withNoSessionExpiryTheSessionEndsWithTheRequestAsInTheReference() throws Exception {
+        try (Gateway g = gateway("", "-1")) {
+            assertThat(poll(g, "short-app").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 0);
+        }
+    }
+
+    @Test
+    void consumerSessionsAreCapped() throws Exception {
+        try (Gateway g = gateway("maxConsumerSessions: 1", "60")) {
+            assertThat(poll(g, "first").statusCode()).isEqualTo(200);
+            HttpResponse<String> second = poll(g, "second");
+            assertThat(second.statusCode()).isEqualTo(503);
+            assertThat(new JsonObject(second.body()).getString("key")).isEqualTo("TOO_MANY_CONSUMER_SESSIONS");
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413AndUnknownRoutesAre404() throws Exception {
+        try (Gateway g = gateway("", "60")) {
+            HttpResponse<String> big = post(base(g) + "/demo", "x".repeat(2048));
+            assertThat(big.statusCode()).isEqualTo(413);
+            assertThat(new JsonObject(big.body()).getString("key")).isEqualTo("REQUEST_ENTITY_TOO_LARGE");
+            HttpResponse<String> nowhere = post(base(g) + "/nowhere", "x");
+            assertThat(nowhere.statusCode()).isEqualTo(404);
+            assertThat(new JsonObject(nowhere.body()).getString("key")).isEqualTo("NO_ENTRYPOINT");
+            HttpResponse<String> put = GatewayFixture.send(HttpRequest.newBuilder(URI.create(base(g) + "/demo"))
+                .PUT(HttpRequest.BodyPublishers.ofString("x")).build());
+            assertThat(put.statusCode()).isEqualTo(404);
+            HttpResponse<String> badLimit = GatewayFixture.get(base(g) + "/demo?limit=0", "application/json");
+            assertThat(badLimit.statusCode()).isEqualTo(400);
+            assertThat(new JsonObject(badLimit.body()).getString("key")).isEqualTo("INVALID_REQUEST");
+        }
+    }
+}
