@@ -353,7 +353,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public boolean isWritable() {
-        return ctx.channel().isWritable();
+        // a closing connection takes nothing more: what arrives meanwhile waits in the session's queue
+        return !closing && ctx.channel().isWritable();
     }
 
     @Override
