@@ -235,6 +235,41 @@ class DurabilityIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"process"})
+    void retainedMessagesKeepTheirExpiryAcrossARestart(String durability) throws Exception {
+        Path data = dir.resolve("data");
+        Path cfg = config(durability, "");
+        try (TernProcess tern = TernProcess.broker(data, cfg)) {
+            Mqtt5BlockingClient pub = client("pub", tern.port());
+            pub.connect();
+            pub.publishWith().topic("exp/short").qos(MqttQos.AT_LEAST_ONCE).retain(true).messageExpiryInterval(1)
+                .payload("short".getBytes()).send();
+            pub.publishWith().topic("exp/long").qos(MqttQos.AT_LEAST_ONCE).retain(true).messageExpiryInterval(600)
+                .payload("long".getBytes()).send();
+            pub.disconnect();
+            tern.kill9();
+        }
+        // the short one's second passes while the broker is down and starting again
+        await().pollDelay(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(5)).until(() -> true);
+        try (TernProcess tern = TernProcess.broker(data, cfg)) {
+            Mqtt5BlockingClient sub = client("sub", tern.port());
+            List<Mqtt5Publish> got = new ArrayList<>();
+            try (Mqtt5BlockingClient.Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+                sub.connect();
+                sub.subscribeWith().topicFilter("exp/#").send();
+                Optional<Mqtt5Publish> p;
+                while ((p = publishes.receive(2, TimeUnit.SECONDS)).isPresent()) {
+                    got.add(p.get());
+                }
+            }
+            sub.disconnect();
+            assertThat(got).extracting(m -> m.getTopic().toString()).as("the expired one is gone").containsExactly("exp/long");
+            assertThat(got.get(0).getMessageExpiryInterval().orElseThrow()).as("expiry counts down across the restart")
+                .isLessThan(600);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"process"})
     void queueLimitsHoldAcrossARestart(String durability) throws Exception {
         Path data = dir.resolve("data");
         Path cfg = config(durability, "  maxQueuedMessages: 10\n");
