@@ -123,8 +123,9 @@ final class WireTap implements AutoCloseable {
                 // already closed
             }
             closeQuietly(s);
+            // remove just what was closed: a client reconnecting meanwhile must stay cuttable
+            sockets.remove(s);
         }
-        sockets.clear();
     }
 
     List<Frame> frames() {
