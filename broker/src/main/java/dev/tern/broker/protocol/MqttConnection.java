@@ -66,9 +66,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private HashMap<String, Integer> outboundAliases;
     private IntObjectHashMap<String> inboundAliases;
 
-    public MqttConnection(ProtocolServices services, Handlers handlers) {
+    private final TopicCache topics;
+
+    public MqttConnection(ProtocolServices services, Handlers handlers, TopicCache topics) {
         this.services = services;
         this.handlers = handlers;
+        this.topics = topics;
+    }
+
+    public MqttConnection(ProtocolServices services, Handlers handlers) {
+        this(services, handlers, new TopicCache());
+    }
+
+    TopicCache topics() {
+        return topics;
     }
 
     // --- channel events -------------------------------------------------------------------------
@@ -319,7 +330,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                 newAlias = true;
             }
         }
-        long expiry = v5 ? m.remainingExpirySeconds(services.clock().millis()) : -1;
+        long expiry = v5 && m.hasExpiry() ? m.remainingExpirySeconds(services.clock().millis()) : -1;
         PacketEncoder.PublishHeader h = new PacketEncoder.PublishHeader(topic, qos, retain, dup, packetId, alias,
             expiry, v5 ? subscriptionIds : null);
         Properties props = v5 ? m.properties() : Properties.EMPTY;

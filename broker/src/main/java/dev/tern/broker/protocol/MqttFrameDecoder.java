@@ -18,12 +18,21 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
     public static final String NAME = "mqtt-decoder";
 
     private final long maximumPacketSize;
+    private final TopicCache topics;
     private MqttVersion version;
     private boolean failed;
 
-    /** @param maximumPacketSize the largest whole packet the server accepts, in bytes */
-    public MqttFrameDecoder(long maximumPacketSize) {
+    /**
+     * @param maximumPacketSize the largest whole packet the server accepts, in bytes
+     * @param topics            the connection's topic cache, shared with its {@link MqttConnection}
+     */
+    public MqttFrameDecoder(long maximumPacketSize, TopicCache topics) {
         this.maximumPacketSize = maximumPacketSize;
+        this.topics = topics;
+    }
+
+    public MqttFrameDecoder(long maximumPacketSize) {
+        this(maximumPacketSize, null);
     }
 
     @Override
@@ -87,7 +96,7 @@ public final class MqttFrameDecoder extends ByteToMessageDecoder {
     private Object decodeFrame(int header, ByteBuf body) {
         int type = header >>> 4;
         try {
-            Packet packet = PacketDecoder.INSTANCE.decode(header, body, version);
+            Packet packet = PacketDecoder.INSTANCE.decode(header, body, version, topics);
             if (packet instanceof ConnectPacket connect && version == null) {
                 version = connect.version();
             }

@@ -30,6 +30,11 @@ public final class PacketDecoder {
      * @param version the connection's protocol version, or null when this must be CONNECT
      */
     public Packet decode(int header, ByteBuf body, MqttVersion version) {
+        return decode(header, body, version, null);
+    }
+
+    /** As {@link #decode(int, ByteBuf, MqttVersion)}, reusing the connection's last topic when it repeats. */
+    public Packet decode(int header, ByteBuf body, MqttVersion version, TopicCache topics) {
         int type = header >>> 4;
         int flags = header & 0x0F;
         if (type == PacketType.CONNECT) {
@@ -38,7 +43,7 @@ public final class PacketDecoder {
         }
         boolean v5 = version != null && version.isV5();
         return switch (type) {
-            case PacketType.PUBLISH -> decodePublish(flags, body, v5);
+            case PacketType.PUBLISH -> decodePublish(flags, body, v5, topics);
             case PacketType.PUBACK, PacketType.PUBREC, PacketType.PUBCOMP -> {
                 requireFlags(type, flags, 0);
                 yield decodeAck(type, body, v5);
@@ -142,7 +147,7 @@ public final class PacketDecoder {
 
     // --- PUBLISH ------------------------------------------------------------------------------
 
-    private PublishPacket decodePublish(int flags, ByteBuf b, boolean v5) {
+    private PublishPacket decodePublish(int flags, ByteBuf b, boolean v5, TopicCache topics) {
         boolean dup = (flags & 0x08) != 0;
         int qos = (flags >>> 1) & 0x03;
         boolean retain = (flags & 0x01) != 0;
@@ -152,7 +157,7 @@ public final class PacketDecoder {
         if (qos == 0 && dup) {
             throw malformed("DUP is set on a QoS 0 PUBLISH [MQTT-3.3.1-2]");
         }
-        String topic = readString(b);
+        String topic = topics != null ? topics.read(b) : readString(b);
         int packetId = 0;
         if (qos > 0) {
             packetId = readTwo(b);

@@ -47,9 +47,11 @@ public final class PublishHandler {
                 Disconnector.disconnect(c, ReasonCode.PROTOCOL_ERROR, "topic alias " + alias + " was never set");
                 return;
             }
-        } else {
+        } else if (!c.topics().isValidated(topic)) {
             String problem = Topics.checkTopicName(topic, config.maxTopicLength());
-            if (problem != null) {
+            if (problem == null) {
+                c.topics().markValidated(topic);
+            } else {
                 Disconnector.disconnect(c, topic.isEmpty() && v5 ? ReasonCode.PROTOCOL_ERROR : ReasonCode.TOPIC_NAME_INVALID,
                     problem);
                 return;
@@ -145,7 +147,8 @@ public final class PublishHandler {
         copy.writeBytes(src, src.readerIndex(), src.readableBytes());
         long expiry = p.properties().messageExpiryInterval();
         long expiresAt = expiry >= 0 ? c.services().clock().millis() + expiry * 1000 : Message.NO_EXPIRY;
-        Message m = new Message(topic, p.qos(), p.retain(), p.properties(), copy, expiresAt, c.clientId());
+        Message m = new Message(topic, c.topics().utf8(topic), p.qos(), p.retain(), p.properties(), copy, expiresAt,
+            c.clientId());
         try {
             return c.services().router().publish(m);
         } finally {

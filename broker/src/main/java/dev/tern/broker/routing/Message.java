@@ -38,8 +38,14 @@ public final class Message extends AbstractReferenceCounted {
      */
     public Message(String topic, int qos, boolean retain, Properties properties, ByteBuf payload,
                    long expiresAtMillis, String publisherId) {
+        this(topic, null, qos, retain, properties, payload, expiresAtMillis, publisherId);
+    }
+
+    /** As the other constructor, with the topic's UTF-8 bytes when the caller has them (null otherwise). */
+    public Message(String topic, byte[] topicUtf8, int qos, boolean retain, Properties properties, ByteBuf payload,
+                   long expiresAtMillis, String publisherId) {
         this.topic = topic;
-        this.topicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
+        this.topicUtf8 = topicUtf8 != null ? topicUtf8 : topic.getBytes(StandardCharsets.UTF_8);
         this.qos = qos;
         this.retain = retain;
         this.properties = properties;

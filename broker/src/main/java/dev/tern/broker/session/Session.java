@@ -498,6 +498,18 @@ public final class Session implements Subscriber {
     }
 
     private void onDeliver(Message message, int qos, boolean retainFlag, int[] ids, long seq, Object handle) {
+        if (qos == 0 && !ended) {
+            // the common QoS 0 case, straight to the wire: no queue entry, no extra reference
+            SessionConnection c = connection;
+            if (c != null && (queue == null || queue.isEmpty()) && c.isWritable()) {
+                if (message.hasExpiry() && message.isExpired(services.clock().millis())) {
+                    services.metrics().dropped(DropReason.EXPIRED, clientId, message.topic());
+                } else {
+                    c.writePublish(message, 0, retainFlag, false, 0, ids);
+                }
+                return;
+            }
+        }
         Outgoing o = new Outgoing(message.retain(), qos, retainFlag, ids, seq, handle);
         if (ended) {
             finish(o);
@@ -573,8 +585,7 @@ public final class Session implements Subscriber {
      * @return false when it cannot go yet (its packet identifier is still in flight); the caller keeps it
      */
     private boolean send(SessionConnection c, Outgoing o) {
-        long now = services.clock().millis();
-        if (!o.sent && o.message.isExpired(now)) {
+        if (!o.sent && o.message.hasExpiry() && o.message.isExpired(services.clock().millis())) {
             // [MQTT-3.3.2-5] an expired message is not delivered, unless its onward delivery has started
             services.metrics().dropped(DropReason.EXPIRED, clientId, o.message.topic());
             finish(o);

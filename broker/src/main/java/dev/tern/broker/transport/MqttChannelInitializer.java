@@ -5,6 +5,7 @@ import dev.tern.broker.protocol.Handlers;
 import dev.tern.broker.protocol.MqttConnection;
 import dev.tern.broker.protocol.MqttFrameDecoder;
 import dev.tern.broker.protocol.ProtocolServices;
+import dev.tern.broker.protocol.TopicCache;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -50,7 +51,8 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
                 .build()));
             p.addLast(WebSocketFrameCodec.NAME, new WebSocketFrameCodec());
         }
-        p.addLast(MqttFrameDecoder.NAME, new MqttFrameDecoder(services.config().effectiveMaximumPacketSize()));
-        p.addLast(MqttConnection.NAME, new MqttConnection(services, handlers));
+        TopicCache topics = new TopicCache();
+        p.addLast(MqttFrameDecoder.NAME, new MqttFrameDecoder(services.config().effectiveMaximumPacketSize(), topics));
+        p.addLast(MqttConnection.NAME, new MqttConnection(services, handlers, topics));
     }
 }
