@@ -9,7 +9,6 @@ import dev.tern.broker.routing.SharedGroup;
 import dev.tern.broker.routing.Subscriber;
 import dev.tern.broker.routing.Subscription;
 import io.netty.channel.EventLoop;
-import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,9 +65,9 @@ public final class Session implements Subscriber {
     private MqttVersion version;
     private long expirySeconds;
     private final Map<String, Subscription> subscriptions = new HashMap<>(4);
-    private IntObjectHashMap<Outgoing> inflight;
+    private PacketIdMap<Outgoing> inflight;
     private ArrayDeque<Outgoing> queue;
-    private IntObjectHashMap<Boolean> inboundQos2;
+    private PacketIdMap<Boolean> inboundQos2;
     private ScheduledFuture<?> expiryTimer;
     private ScheduledFuture<?> willTimer;
     private ConnectPacket.Will pendingWill;
@@ -420,7 +419,7 @@ public final class Session implements Subscriber {
     /** Records an inbound QoS 2 packet id; false when it is already recorded (a resend). */
     public boolean markInboundQos2(int packetId) {
         if (inboundQos2 == null) {
-            inboundQos2 = new IntObjectHashMap<>(8);
+            inboundQos2 = new PacketIdMap<>(8);
         }
         boolean added = inboundQos2.put(packetId, Boolean.TRUE) == null;
         if (added && persistent && store.isDurable()) {
@@ -606,7 +605,7 @@ public final class Session implements Subscriber {
         if (c.writePublish(o.message, o.qos, o.retain, o.sent, id, o.subscriptionIds)) {
             o.sent = true;
             if (inflight == null) {
-                inflight = new IntObjectHashMap<>(16);
+                inflight = new PacketIdMap<>(16);
             }
             inflight.put(id, o);
         } else {
@@ -719,7 +718,7 @@ public final class Session implements Subscriber {
                 o.released = true;
                 o.releaseMessage();
                 if (s.inflight == null) {
-                    s.inflight = new IntObjectHashMap<>(16);
+                    s.inflight = new PacketIdMap<>(16);
                 }
                 s.inflight.put(o.packetId(), o);
             } else {
@@ -732,7 +731,7 @@ public final class Session implements Subscriber {
         s.sequence.set(maxSeq + 1);
         for (int id : stored.inboundQos2()) {
             if (s.inboundQos2 == null) {
-                s.inboundQos2 = new IntObjectHashMap<>(8);
+                s.inboundQos2 = new PacketIdMap<>(8);
             }
             s.inboundQos2.put(id, Boolean.TRUE);
         }
