@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * batched: they go out with one flush at the end of the loop turn.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter
-    implements SessionConnection, SessionRegistry.WillHolder {
+    implements SessionConnection, SessionRegistry.WillHolder, Runnable {
 
     /** The pipeline name of this handler. */
     public static final String NAME = "mqtt-connection";
@@ -57,7 +57,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private long lastReadNanos;
     private ScheduledFuture<?> timer;
     private boolean flushScheduled;
-    private final Runnable flushTask = this::flushNow;
 
     private int clientReceiveMaximum = 65535;
     private long clientMaximumPacketSize = Long.MAX_VALUE;
@@ -281,8 +280,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         ctx.write(packet, ctx.voidPromise());
         if (!flushScheduled) {
             flushScheduled = true;
-            ctx.executor().execute(flushTask);
+            ctx.executor().execute(this);
         }
+    }
+
+    /** The end-of-turn flush that {@link #write} schedules; not for callers. */
+    @Override
+    public void run() {
+        flushNow();
     }
 
     private void flushNow() {

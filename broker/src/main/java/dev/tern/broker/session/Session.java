@@ -23,8 +23,9 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * The server side of one MQTT session (section 4.1): subscriptions, messages queued and in flight
@@ -40,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * A QoS 1/2 delivery to it is stored by the publisher's thread before it is handed over, and handed
  * over only once durable, so an acknowledged PUBLISH is never lost.
  */
-public final class Session implements Subscriber {
+public final class Session implements Subscriber, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     /** Session expiry "never" (MQTT 5's 0xFFFFFFFF, or -1 in configuration). */
     public static final long NEVER = -1;
@@ -51,11 +52,19 @@ public final class Session implements Subscriber {
     private final SessionStore store;
     private final SessionRegistry registry;
     private volatile EventLoop owner;
-    private final Queue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drainTask = this::drainMailbox;
+    // Created on first use: most sessions never receive from another thread. Field updaters instead
+    // of Atomic* objects: an idle connection's session is a good part of its memory.
+    private volatile Queue<Runnable> mailbox;
+    private volatile int drainScheduled;
     private boolean draining;
-    private final AtomicLong sequence = new AtomicLong();
+    private volatile long sequence;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<Session, Queue> MAILBOX =
+        AtomicReferenceFieldUpdater.newUpdater(Session.class, Queue.class, "mailbox");
+    private static final AtomicIntegerFieldUpdater<Session> DRAIN_SCHEDULED =
+        AtomicIntegerFieldUpdater.newUpdater(Session.class, "drainScheduled");
+    private static final AtomicLongFieldUpdater<Session> SEQUENCE =
+        AtomicLongFieldUpdater.newUpdater(Session.class, "sequence");
 
     private SessionConnection connection;
     private volatile boolean online;
@@ -64,7 +73,7 @@ public final class Session implements Subscriber {
     private boolean stored;
     private MqttVersion version;
     private long expirySeconds;
-    private final Map<String, Subscription> subscriptions = new HashMap<>(4);
+    private Map<String, Subscription> subscriptions = Map.of();
     private PacketIdMap<Outgoing> inflight;
     private ArrayDeque<Outgoing> queue;
     private PacketIdMap<Boolean> inboundQos2;
@@ -106,41 +115,49 @@ public final class Session implements Subscriber {
      * when already on the owner with nothing waiting ahead of it.
      */
     public void execute(Runnable task) {
-        if (!draining && mailbox.isEmpty() && owner.inEventLoop()) {
+        Queue<Runnable> q = mailbox;
+        if (!draining && (q == null || q.isEmpty()) && owner.inEventLoop()) {
             runSafely(task);
             return;
         }
-        mailbox.add(task);
-        if (drainScheduled.compareAndSet(false, true)) {
-            owner.execute(drainTask);
+        if (q == null) {
+            MAILBOX.compareAndSet(this, null, new ConcurrentLinkedQueue<Runnable>());
+            q = mailbox;
+        }
+        q.add(task);
+        if (DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
+            owner.execute(this);
         }
     }
 
-    private void drainMailbox() {
+    /** Drains the mailbox on the owner loop; scheduled by {@link #execute}, not for callers. */
+    @Override
+    public void run() {
         EventLoop loop = owner;
         if (!loop.inEventLoop()) {
-            loop.execute(drainTask); // the session moved while this drain was queued
+            loop.execute(this); // the session moved while this drain was queued
             return;
         }
+        Queue<Runnable> q = mailbox;
         draining = true;
         try {
             for (int i = 0; i < MAX_DRAIN_BATCH; i++) {
-                Runnable task = mailbox.poll();
+                Runnable task = q.poll();
                 if (task == null) {
                     break;
                 }
                 runSafely(task);
                 if (owner != loop) {
-                    owner.execute(drainTask); // handed over: the rest runs on the new owner
+                    owner.execute(this); // handed over: the rest runs on the new owner
                     return;
                 }
             }
         } finally {
             draining = false;
         }
-        drainScheduled.set(false);
-        if (!mailbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
-            owner.execute(drainTask);
+        drainScheduled = 0;
+        if (!q.isEmpty() && DRAIN_SCHEDULED.compareAndSet(this, 0, 1)) {
+            owner.execute(this);
         }
     }
 
@@ -348,7 +365,7 @@ public final class Session implements Subscriber {
         for (Subscription s : subscriptions.values()) {
             services.subscriptions().unsubscribe(this, s.topicFilter(), s.shareGroup());
         }
-        subscriptions.clear();
+        subscriptions = Map.of();
         if (inflight != null) {
             inflight.values().forEach(this::finish);
             inflight.clear();
@@ -390,6 +407,9 @@ public final class Session implements Subscriber {
 
     /** Adds or replaces a subscription; returns the one it replaced, or null. */
     public Subscription addSubscription(Subscription s) {
+        if (subscriptions.isEmpty()) {
+            subscriptions = new HashMap<>(4);
+        }
         Subscription old = subscriptions.put(s.filter(), s);
         services.subscriptions().subscribe(s);
         if (persistent && store.isDurable()) {
@@ -400,6 +420,9 @@ public final class Session implements Subscriber {
 
     /** Removes a subscription by the filter the client used; returns it, or null when there was none. */
     public Subscription removeSubscription(String filter) {
+        if (subscriptions.isEmpty()) {
+            return null;
+        }
         Subscription old = subscriptions.remove(filter);
         if (old != null) {
             services.subscriptions().unsubscribe(this, old.topicFilter(), old.shareGroup());
@@ -462,7 +485,7 @@ public final class Session implements Subscriber {
         long seq = -1;
         Object handle = null;
         if (qos > 0 && persistent && !ended) {
-            seq = sequence.getAndIncrement();
+            seq = SEQUENCE.getAndIncrement(this);
             handle = store.enqueue(clientId, seq, message, qos, retainFlag, subscriptionIds);
         }
         final long s = seq;
@@ -482,7 +505,8 @@ public final class Session implements Subscriber {
     }
 
     private void handOff(Message message, int qos, boolean retainFlag, int[] ids, long seq, Object handle) {
-        if (!draining && mailbox.isEmpty() && owner.inEventLoop()) {
+        Queue<Runnable> q = mailbox;
+        if (!draining && (q == null || q.isEmpty()) && owner.inEventLoop()) {
             onDeliver(message, qos, retainFlag, ids, seq, handle); // the caller's reference covers the call
             return;
         }
@@ -596,7 +620,7 @@ public final class Session implements Subscriber {
             return true;
         }
         if (o.seq < 0) {
-            o.seq = sequence.getAndIncrement();
+            o.seq = SEQUENCE.getAndIncrement(this);
         }
         int id = o.packetId();
         if (inflight != null && inflight.containsKey(id)) {
@@ -705,6 +729,9 @@ public final class Session implements Subscriber {
         for (SessionStore.StoredSubscription sub : stored.subscriptions()) {
             Subscription subscription = SubscriptionFactory.fromStored(s, sub);
             if (subscription != null) {
+                if (s.subscriptions.isEmpty()) {
+                    s.subscriptions = new HashMap<>(4);
+                }
                 s.subscriptions.put(subscription.filter(), subscription);
                 services.subscriptions().subscribe(subscription);
             }
@@ -728,7 +755,7 @@ public final class Session implements Subscriber {
                 s.queue.add(o);
             }
         }
-        s.sequence.set(maxSeq + 1);
+        s.sequence = maxSeq + 1;
         for (int id : stored.inboundQos2()) {
             if (s.inboundQos2 == null) {
                 s.inboundQos2 = new PacketIdMap<>(8);
