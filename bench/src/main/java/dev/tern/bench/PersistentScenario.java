@@ -13,7 +13,6 @@ import java.util.List;
  */
 final class PersistentScenario {
     private static final double SETUP_SECONDS = 60;
-    private static final long SESSION_EXPIRY_SECONDS = 3600;
 
     private PersistentScenario() {
     }
@@ -106,7 +105,7 @@ final class PersistentScenario {
     private static Client subscriber(RunContext ctx, EventLoop loop, int i) {
         String id = ctx.clientId("s", i);
         LoadOptions o = ctx.options;
-        byte[] connect = MqttCodec.connect(ctx.version, id, false, o.keepAlive, SESSION_EXPIRY_SECONDS);
+        byte[] connect = MqttCodec.connect(ctx.version, id, false, o.keepAlive, RunContext.SESSION_EXPIRY_SECONDS);
         return new Client(loop, id, connect, null, RunContext.ACTIVE_BUFFER);
     }
 
