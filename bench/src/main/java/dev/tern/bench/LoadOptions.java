@@ -57,7 +57,7 @@ public final class LoadOptions {
     double duration = 10;
 
     @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS",
-        description = "load before measuring, not counted (default: ${DEFAULT-VALUE})")
+        description = "load before measuring, not counted; persistent: offline-then-online cycles on other sessions (default: ${DEFAULT-VALUE})")
     double warmup = 2;
 
     @Option(names = "--drain", defaultValue = "5", paramLabel = "SECONDS",
