@@ -468,7 +468,7 @@ elapsed=$((SECONDS - start_seconds))
   echo "cores=$ncpu"
   echo "memory=$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
   echo "kernel=$(uname -sr)"
-  echo "jvm=$java_version; brokers: TERN_JAVA_OPTS=$TERN_JAVA_OPTS, HIVEMQ_JAVA_OPTS=$HIVEMQ_JAVA_OPTS; generator: $GENERATOR_JAVA_OPTS"
+  echo "jvm=$java_version; brokers: TERN_JAVA_OPTS=$TERN_JAVA_OPTS, HIVEMQ_JAVA_OPTS=$HIVEMQ_JAVA_OPTS$(wants artemis && echo ", ARTEMIS_JAVA_OPTS=$ARTEMIS_JAVA_OPTS"); generator: $GENERATOR_JAVA_OPTS"
   echo "mosquittoVersion=$mosquitto_version"
   echo "hivemqVersion=$hivemq_version"
   if wants artemis; then echo "artemisVersion=$artemis_version"; fi
