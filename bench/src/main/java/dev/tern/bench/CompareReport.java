@@ -24,9 +24,12 @@ import java.util.stream.Stream;
  *
  * <p>Directory layout (written by compare.sh):
  * <pre>
- * meta.properties                   run facts and machine (key=value)
+ * meta.properties                   run facts and machine (key=value); {@code reference} (default tern) and
+ *                                   {@code ratioPeers} (default: every broker whose name does not start with tern)
+ *                                   choose the ratio columns: each reference's median over each peer's
  * scenarios.tsv                     name, summary metrics (comma separated), title, generator arguments (tabs between)
  * settings/BROKER.md                how each broker was configured and started (markdown)
+ * settings/durability.tsv           optional: broker, storage, when a QoS 1/2 PUBLISH is acknowledged, what it survives
  * runs/SCENARIO/BROKER-REP.json     one result of `tern bench ... --json`, or {"error": "..."}
  * </pre>
  */
@@ -34,8 +37,11 @@ final class CompareReport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String REFERENCE = "tern";
 
-    /** How a metric is shown and which direction is better. */
-    record Metric(String key, String title, boolean higherIsBetter) {
+    /** How a metric is shown and which direction is better; a count (lost, out of order, ...) gets no ratio. */
+    record Metric(String key, String title, boolean higherIsBetter, boolean count) {
+        Metric(String key, String title, boolean higherIsBetter) {
+            this(key, title, higherIsBetter, false);
+        }
     }
 
     static final Map<String, Metric> METRICS = new LinkedHashMap<>();
@@ -47,16 +53,16 @@ final class CompareReport {
             new Metric("latencyP50Us", "latency p50 (µs)", false),
             new Metric("latencyP99Us", "latency p99 (µs)", false),
             new Metric("latencyP999Us", "latency p99.9 (µs)", false),
-            new Metric("lost", "lost", false),
-            new Metric("duplicates", "duplicates", false),
-            new Metric("outOfOrder", "out of order", false),
-            new Metric("sessionsNotPresent", "sessions not present on reconnect", false),
+            new Metric("lost", "lost", false, true),
+            new Metric("duplicates", "duplicates", false, true),
+            new Metric("outOfOrder", "out of order", false, true),
+            new Metric("sessionsNotPresent", "sessions not present on reconnect", false, true),
             new Metric("rssPerConnectionKb", "RSS growth per connection (KB)", false),
             new Metric("heapPerConnectionKb", "live heap per connection (KB)", false),
             new Metric("connectsPerSecond", "connects/s", true),
             new Metric("connectLatencyP50Us", "time to CONNACK p50 (µs)", false),
             new Metric("connectLatencyP99Us", "time to CONNACK p99 (µs)", false),
-            new Metric("failed", "failed connections", false),
+            new Metric("failed", "failed connections", false, true),
             new Metric("brokerCpuPercent", "broker CPU (% of one core)", false),
             new Metric("deliveredPerBrokerCpuSecond", "deliveries per broker CPU second", true),
             new Metric("generatorCpuPercent", "generator CPU (% of one core)", false))) {
@@ -86,7 +92,7 @@ final class CompareReport {
         List<String> brokers = Arrays.stream(meta.getProperty("brokers", REFERENCE).trim().split("[ ,]+")).toList();
         List<ScenarioSpec> scenarios = readScenarios(results.resolve("scenarios.tsv"));
         StringBuilder md = new StringBuilder();
-        md.append("# Benchmarks\n\n");
+        md.append("# ").append(meta.getProperty("title", "Benchmarks").trim()).append("\n\n");
         String note = meta.getProperty("note", "").trim();
         if (!note.isEmpty()) {
             md.append("> **").append(note).append("**\n\n");
@@ -100,29 +106,34 @@ final class CompareReport {
             .append("Rounds: ").append(meta.getProperty("reps", "?")).append("; each run ").append(meta.getProperty("warmup", "?"))
             .append(" s warm-up + ").append(meta.getProperty("duration", "?"))
             .append(" s measured. Cells show the median of the runs and, in brackets, min-max. ")
-            .append("Ratios are Tern's median over the peer's: above 1 is better for Tern where higher is better, below 1 where lower is better.\n\n");
+            .append("Ratios are Tern's median over the peer's (\"A / B\" columns): above 1 is better for Tern where higher is better, below 1 where lower is better; counts (lost, out of order, ...) get none.\n\n");
 
         Map<String, Map<String, List<Map<String, Object>>>> runs = new LinkedHashMap<>();
         for (ScenarioSpec s : scenarios) {
             runs.put(s.name(), readRuns(results.resolve("runs").resolve(s.name()), brokers));
         }
-        List<String> peers = brokers.stream().filter(b -> !b.startsWith(REFERENCE)).toList();
-        boolean hasReference = brokers.contains(REFERENCE);
+        List<String> references = list(meta.getProperty("reference", REFERENCE)).stream().filter(brokers::contains).toList();
+        List<String> peers = meta.containsKey("ratioPeers")
+            ? list(meta.getProperty("ratioPeers")).stream().filter(brokers::contains).toList()
+            : brokers.stream().filter(b -> !b.startsWith(REFERENCE)).toList();
+        List<String[]> ratioColumns = new ArrayList<>();
+        for (String ref : references) {
+            for (String p : peers) {
+                if (!p.equals(ref)) {
+                    ratioColumns.add(new String[]{ref, p});
+                }
+            }
+        }
 
         md.append("## Summary\n\n| scenario | metric | better |");
         for (String b : brokers) {
-            md.append(' ').append(displayName(b, meta)).append(" |");
+            md.append(' ').append(displayName(b, brokers, meta)).append(" |");
         }
-        if (hasReference) {
-            for (String p : peers) {
-                md.append(" Tern / ").append(displayName(p, meta)).append(" |");
-            }
+        for (String[] rc : ratioColumns) {
+            md.append(' ').append(displayName(rc[0], brokers, meta)).append(" / ").append(displayName(rc[1], brokers, meta)).append(" |");
         }
         md.append("\n|---|---|---|");
-        md.append("--:|".repeat(brokers.size()));
-        if (hasReference) {
-            md.append("--:|".repeat(peers.size()));
-        }
+        md.append("--:|".repeat(brokers.size() + ratioColumns.size()));
         md.append('\n');
         for (ScenarioSpec s : scenarios) {
             for (String key : s.metric().split(",")) {
@@ -133,24 +144,23 @@ final class CompareReport {
                 for (String b : brokers) {
                     md.append(' ').append(cell(byBroker.get(b), m.key())).append(" |");
                 }
-                if (hasReference) {
-                    Double ref = median(values(byBroker.get(REFERENCE), m.key()));
-                    for (String p : peers) {
-                        Double peer = median(values(byBroker.get(p), m.key()));
-                        md.append(' ').append(ratio(ref, peer)).append(" |");
-                    }
+                for (String[] rc : ratioColumns) {
+                    Double ref = median(values(byBroker.get(rc[0]), m.key()));
+                    Double peer = median(values(byBroker.get(rc[1]), m.key()));
+                    md.append(' ').append(m.count() ? "-" : ratio(ref, peer)).append(" |");
                 }
                 md.append('\n');
             }
         }
         md.append('\n');
+        durability(md, results.resolve("settings").resolve("durability.tsv"), brokers, meta);
 
         md.append("## Scenarios in detail\n\n");
         for (ScenarioSpec s : scenarios) {
             Map<String, List<Map<String, Object>>> byBroker = runs.get(s.name());
             md.append("### ").append(s.title()).append("\n\n`tern bench ").append(s.args()).append("`\n\n| metric |");
             for (String b : brokers) {
-                md.append(' ').append(displayName(b, meta)).append(" |");
+                md.append(' ').append(displayName(b, brokers, meta)).append(" |");
             }
             md.append("\n|---|").append("--:|".repeat(brokers.size())).append('\n');
             for (Metric m : METRICS.values()) {
@@ -174,7 +184,7 @@ final class CompareReport {
             for (String b : brokers) {
                 for (Map<String, Object> r : byBroker.get(b)) {
                     if (r.containsKey("error")) {
-                        md.append("\n- ").append(displayName(b, meta)).append(" run ").append(r.getOrDefault("run", "?"))
+                        md.append("\n- ").append(displayName(b, brokers, meta)).append(" run ").append(r.getOrDefault("run", "?"))
                             .append(" failed: ").append(oneLine(String.valueOf(r.get("error"))));
                     }
                 }
@@ -185,15 +195,18 @@ final class CompareReport {
         md.append("## Broker settings\n\n");
         for (String b : brokers) {
             Path f = results.resolve("settings").resolve(b + ".md");
-            md.append("### ").append(displayName(b, meta)).append("\n\n");
+            md.append("### ").append(displayName(b, brokers, meta)).append("\n\n");
             md.append(Files.exists(f) ? Files.readString(f, StandardCharsets.UTF_8).trim() : "(not recorded)").append("\n\n");
         }
 
         md.append("## Machine\n\n| | |\n|---|---|\n");
         for (String[] kv : new String[][]{{"CPU", "cpuModel"}, {"cores", "cores"}, {"memory", "memory"},
             {"kernel", "kernel"}, {"JVM", "jvm"}, {"Mosquitto", "mosquittoVersion"}, {"HiveMQ CE", "hivemqVersion"},
+            {"Artemis", "artemisVersion"}, {"disk of the brokers' data", "dataDisk"},
             {"Tern commit", "ternCommit"}, {"load average at start", "loadAverage"}}) {
-            md.append("| ").append(kv[0]).append(" | ").append(meta.getProperty(kv[1], "?")).append(" |\n");
+            if (meta.containsKey(kv[1]) || !kv[1].equals("artemisVersion") && !kv[1].equals("dataDisk")) {
+                md.append("| ").append(kv[0]).append(" | ").append(meta.getProperty(kv[1], "?")).append(" |\n");
+            }
         }
         String extra = meta.getProperty("notes", "").trim();
         if (!extra.isEmpty()) {
@@ -318,15 +331,45 @@ final class CompareReport {
         return String.format(Locale.ROOT, a >= 10 ? "%.1f" : "%.2f", v);
     }
 
-    private static String displayName(String broker, Properties meta) {
+    /** The durability table: which broker keeps what where, and what it survives. */
+    private static void durability(StringBuilder md, Path tsv, List<String> brokers, Properties meta) throws IOException {
+        if (!Files.exists(tsv)) {
+            return;
+        }
+        md.append("## Durability of each broker\n\n| broker | storage | a QoS 1 PUBLISH is acknowledged | survives |\n|---|---|---|---|\n");
+        for (String line : Files.readAllLines(tsv, StandardCharsets.UTF_8)) {
+            String[] f = line.split("\t");
+            if (f.length < 4 || !brokers.contains(f[0])) {
+                continue;
+            }
+            md.append("| ").append(displayName(f[0], brokers, meta)).append(" | ").append(f[1]).append(" | ")
+                .append(f[2]).append(" | ").append(f[3]).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static List<String> list(String commaOrSpaceSeparated) {
+        return Arrays.stream(commaOrSpaceSeparated.trim().split("[ ,]+")).filter(x -> !x.isEmpty()).toList();
+    }
+
+    /** How a broker is named in the report; in-memory ones say so when durable ones run beside them. */
+    static String displayName(String broker, List<String> brokers, Properties meta) {
+        boolean durableRun = brokers.stream().anyMatch(b -> b.startsWith("tern-rocksdb") || b.startsWith("artemis") || b.equals("hivemq-file"));
+        String memory = durableRun ? " (memory)" : "";
+        String hivemq = "HiveMQ CE " + meta.getProperty("hivemqVersion", "").trim();
+        String artemis = "Artemis " + meta.getProperty("artemisVersion", "").trim();
         String name = switch (broker) {
-            case "tern" -> "Tern";
-            case "tern-rocksdb" -> "Tern (RocksDB)";
-            case "mosquitto" -> "Mosquitto " + meta.getProperty("mosquittoVersion", "").trim();
-            case "hivemq" -> "HiveMQ CE " + meta.getProperty("hivemqVersion", "").trim();
+            case "tern" -> "Tern" + memory;
+            case "tern-rocksdb" -> "Tern (RocksDB, process)";
+            case "tern-rocksdb-fsync" -> "Tern (RocksDB, fsync)";
+            case "mosquitto" -> "Mosquitto " + meta.getProperty("mosquittoVersion", "").trim() + memory;
+            case "hivemq" -> hivemq + memory;
+            case "hivemq-file" -> hivemq + " (file)";
+            case "artemis" -> artemis + " (journal)";
+            case "artemis-nosync" -> artemis + " (journal, no sync)";
             default -> broker;
         };
-        return name.trim();
+        return name.replaceAll("\\s+", " ").trim();
     }
 
     private static String oneLine(String s) {

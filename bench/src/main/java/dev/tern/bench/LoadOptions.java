@@ -36,6 +36,12 @@ public final class LoadOptions {
         description = "subscribing clients (default per scenario: fan-in 1, fan-out 50, shared 4, persistent 10)")
     int subscribers = -1;
 
+    @Option(names = "--persistent-sessions", defaultValue = "false",
+        description = "fan-in, fan-out, pairs, shared: every client connects with clean session 0 (3.1.1) / clean start 0 "
+            + "and a session expiry of " + RunContext.SESSION_EXPIRY_SECONDS + " s (5) under its fixed client id, so the broker "
+            + "keeps its session and (durable brokers) stores its QoS 1/2 messages (default: off)")
+    boolean persistentSessions;
+
     @Option(names = "--pairs", defaultValue = "20", paramLabel = "N", description = "pairs: publisher/subscriber pairs (default: ${DEFAULT-VALUE})")
     int pairs = 20;
 
@@ -51,7 +57,7 @@ public final class LoadOptions {
     double duration = 10;
 
     @Option(names = "--warmup", defaultValue = "2", paramLabel = "SECONDS",
-        description = "load before measuring, not counted (default: ${DEFAULT-VALUE})")
+        description = "load before measuring, not counted; persistent: offline-then-online cycles on other sessions (default: ${DEFAULT-VALUE})")
     double warmup = 2;
 
     @Option(names = "--drain", defaultValue = "5", paramLabel = "SECONDS",
@@ -103,6 +109,7 @@ public final class LoadOptions {
     public LoadOptions payload(int v) { payload = v; return this; }
     public LoadOptions publishers(int v) { publishers = v; return this; }
     public LoadOptions subscribers(int v) { subscribers = v; return this; }
+    public LoadOptions persistentSessions(boolean v) { persistentSessions = v; return this; }
     public LoadOptions pairs(int v) { pairs = v; return this; }
     public LoadOptions rate(double v) { rate = v; return this; }
     public LoadOptions inflight(int v) { inflight = v; return this; }

@@ -17,6 +17,11 @@ final class RunContext {
     static final int ACTIVE_BUFFER = 128 * 1024;
     /** Buffer size of idle clients: CONNACK and PINGRESP are all they read. */
     static final int IDLE_BUFFER = 512;
+    /**
+     * MQTT 5 Session Expiry Interval of clients with a persistent session (the persistent scenario's
+     * subscribers, every client with --persistent-sessions): long enough to outlive any run.
+     */
+    static final long SESSION_EXPIRY_SECONDS = 3600;
 
     final Scenario scenario;
     final LoadOptions options;
@@ -38,6 +43,11 @@ final class RunContext {
     }
 
     String clientId(String role, int index) {
+        return clientId(runId, role, index);
+    }
+
+    /** Client id of a run's client: role {@code p} (publisher) or {@code s} (subscriber) and its index. */
+    static String clientId(String runId, String role, int index) {
         return "tb-" + runId + "-" + role + index;
     }
 
@@ -77,6 +87,7 @@ final class RunContext {
         r.put("scenario", scenario.id());
         r.put("broker", options.label == null ? options.host + ":" + options.port : options.label);
         r.put("mqttVersion", version == 5 ? "5" : "3.1.1");
+        r.put("runId", runId);
         return r;
     }
 

@@ -9,7 +9,10 @@ import java.util.Map;
 /**
  * fan-in, fan-out, pairs and shared: subscribers connect and subscribe, publishers connect, then
  * they publish through a warm-up and a measured window; after publishing stops the generator
- * waits for stragglers and counts what never arrived.
+ * waits for stragglers and counts what never arrived. With {@code --persistent-sessions} every
+ * client connects with clean start = false (and a session expiry in MQTT 5) under its fixed
+ * client id: the online phase of a persistent-session workload, where a durable broker stores
+ * every QoS 1/2 message for the subscriber's session before it acknowledges it.
  */
 final class ThroughputScenario {
     private static final double SETUP_SECONDS = 60;
@@ -31,7 +34,7 @@ final class ThroughputScenario {
             List<Client> all = new ArrayList<>();
             for (int i = 0; i < subs; i++) {
                 String id = ctx.clientId("s", i);
-                Client c = new Client(loop, id, MqttCodec.connect(v, id, true, o.keepAlive, 0), null, RunContext.ACTIVE_BUFFER);
+                Client c = new Client(loop, id, connect(ctx, id), null, RunContext.ACTIVE_BUFFER);
                 c.subscribeFilter = filter(s, base, i, ctx.runId);
                 c.subscribeQos = o.qos;
                 Receiver.Tracking t = switch (s) {
@@ -51,7 +54,7 @@ final class ThroughputScenario {
             long interval = o.rate > 0 ? (long) (1e9 * pubs / o.rate) : 0;
             for (int p = 0; p < pubs; p++) {
                 String id = ctx.clientId("p", p);
-                Client c = new Client(loop, id, MqttCodec.connect(v, id, true, o.keepAlive, 0), null, RunContext.ACTIVE_BUFFER);
+                Client c = new Client(loop, id, connect(ctx, id), null, RunContext.ACTIVE_BUFFER);
                 MqttCodec.PublishTemplate template = MqttCodec.publish(v, topic(s, base, p), o.qos, o.payload);
                 loop.add(new Publisher(p, c, template, o.qos, copies, o.inflight, true, interval, Long.MAX_VALUE));
                 loop.connect(c);
@@ -86,6 +89,7 @@ final class ThroughputScenario {
                 () -> loop.counters.received + sumAcked(loop), o.drain);
 
             describeLoad(r, o, s, pubs, subs);
+            r.put("persistentSessions", o.persistentSessions);
             r.put("measuredSeconds", Result.round(seconds));
             r.put("published", loop.counters.publishedInWindow);
             r.put("delivered", loop.counters.deliveredInWindow);
@@ -99,6 +103,14 @@ final class ThroughputScenario {
             loop.disconnectAll(all, System.nanoTime() + RunContext.nanos(5));
             return r;
         }
+    }
+
+    /** CONNECT of one client: clean, or with --persistent-sessions resuming a session that outlives the connection. */
+    private static byte[] connect(RunContext ctx, String clientId) {
+        LoadOptions o = ctx.options;
+        return o.persistentSessions
+            ? MqttCodec.connect(ctx.version, clientId, false, o.keepAlive, RunContext.SESSION_EXPIRY_SECONDS)
+            : MqttCodec.connect(ctx.version, clientId, true, o.keepAlive, 0);
     }
 
     static void describeLoad(Result r, LoadOptions o, Scenario s, int pubs, int subs) {

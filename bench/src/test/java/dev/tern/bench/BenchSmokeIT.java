@@ -2,6 +2,8 @@ package dev.tern.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tern.broker.test.EmbeddedBroker;
+import dev.tern.testkit.Packets;
+import dev.tern.testkit.RawClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +68,20 @@ class BenchSmokeIT {
     }
 
     @Test
+    void pairsWithPersistentSessionsLeaveTheSessionsOnTheBroker() throws Exception {
+        Result r = Bench.run(Scenario.PAIRS, quick().qos(1).pairs(3).mqttVersion("5").persistentSessions(true));
+        assertFlowedWithoutLoss(r);
+        assertThat(r.getLong("outOfOrder")).isZero();
+        assertThat(r.get("persistentSessions")).isEqualTo(true);
+        // clean start = false and a session expiry: the broker still holds the subscriber's session
+        String subscriber = RunContext.clientId(String.valueOf(r.get("runId")), "s", 0);
+        try (RawClient c = RawClient.connect(broker.port())) {
+            assertThat(c.connect(Packets.connect(Packets.V5, subscriber).cleanStart(false)).sessionPresent()).isTrue();
+            c.send(Packets.disconnect());
+        }
+    }
+
+    @Test
     void sharedSubscriptionAtQos1() throws Exception {
         assertFlowedWithoutLoss(Bench.run(Scenario.SHARED, quick().qos(1).publishers(2).subscribers(3)));
     }
@@ -76,6 +92,7 @@ class BenchSmokeIT {
         assertFlowedWithoutLoss(r);
         assertThat(r.getLong("delivered")).isEqualTo(600);
         assertThat(r.getLong("sessionsNotPresent")).isZero();
+        assertThat(r.getLong("outOfOrder")).isZero();
     }
 
     @Test

@@ -77,6 +77,42 @@ class CompareReportTest {
     }
 
     @Test
+    void durableReportRatiosEachReferenceOverTheChosenPeersAndShowsTheDurabilityTable() throws IOException {
+        Files.writeString(dir.resolve("meta.properties"), """
+            brokers=tern tern-rocksdb tern-rocksdb-fsync hivemq-file artemis
+            reference=tern-rocksdb,tern-rocksdb-fsync
+            ratioPeers=hivemq-file,artemis
+            hivemqVersion=2025.5
+            artemisVersion=2.42.0
+            """);
+        Files.writeString(dir.resolve("scenarios.tsv"),
+            "pairs-q1-persistent\tdeliveredPerSecond,outOfOrder\t20 pairs QoS 1, persistent sessions\tpairs --qos 1 --persistent-sessions\n");
+        Files.createDirectories(dir.resolve("settings"));
+        Files.writeString(dir.resolve("settings/durability.tsv"), """
+            tern-rocksdb\tRocksDB\twhen in the WAL\tkill -9
+            artemis\tjournal\tafter fsync\tkill -9, power loss
+            mosquitto\tnone\tat once\tnothing
+            """);
+        Path runs = Files.createDirectories(dir.resolve("runs/pairs-q1-persistent"));
+        Files.writeString(runs.resolve("tern-1.json"), "{\"deliveredPerSecond\": 300000, \"outOfOrder\": 0}");
+        Files.writeString(runs.resolve("tern-rocksdb-1.json"), "{\"deliveredPerSecond\": 120000, \"outOfOrder\": 0}");
+        Files.writeString(runs.resolve("tern-rocksdb-fsync-1.json"), "{\"deliveredPerSecond\": 60000, \"outOfOrder\": 0}");
+        Files.writeString(runs.resolve("hivemq-file-1.json"), "{\"deliveredPerSecond\": 10000, \"outOfOrder\": 0}");
+        Files.writeString(runs.resolve("artemis-1.json"), "{\"deliveredPerSecond\": 20000, \"outOfOrder\": 1500}");
+
+        String md = CompareReport.render(dir);
+
+        assertThat(md).contains("| scenario | metric | better | Tern (memory) | Tern (RocksDB, process) | Tern (RocksDB, fsync) "
+            + "| HiveMQ CE 2025.5 (file) | Artemis 2.42.0 (journal) | Tern (RocksDB, process) / HiveMQ CE 2025.5 (file) "
+            + "| Tern (RocksDB, process) / Artemis 2.42.0 (journal) | Tern (RocksDB, fsync) / HiveMQ CE 2025.5 (file) "
+            + "| Tern (RocksDB, fsync) / Artemis 2.42.0 (journal) |");
+        assertThat(md).contains("| 20 pairs QoS 1, persistent sessions | delivered/s | higher | 300.0k | 120.0k | 60.0k | 10.0k | 20.0k | 12.00 | 6.00 | 6.00 | 3.00 |");
+        assertThat(md).contains("| 20 pairs QoS 1, persistent sessions | out of order | lower | 0 | 0 | 0 | 0 | 1500 | - | - | - | - |");
+        assertThat(md).contains("| Artemis 2.42.0 (journal) | journal | after fsync | kill -9, power loss |");
+        assertThat(md).as("brokers not in the run are left out").doesNotContain("| none | at once |");
+    }
+
+    @Test
     void anUnknownMetricInTheScenarioListIsRefused() throws IOException {
         Files.writeString(dir.resolve("scenarios.tsv"), "x\tspeed\tX\tfan-in\n");
         assertThatThrownBy(() -> CompareReport.render(dir)).hasMessageContaining("unknown metric speed");

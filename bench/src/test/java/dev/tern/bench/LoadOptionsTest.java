@@ -33,7 +33,7 @@ class LoadOptionsTest {
     void theCommandLineSetsEveryOption() {
         LoadOptions o = new LoadOptions();
         new CommandLine(new Holder(o)).parseArgs("--port", "1999", "--qos", "2", "--mqtt-version", "5", "--rate", "5000",
-            "--source-address", "127.0.0.2,127.0.0.3", "--broker-pid", "42", "--connections", "100");
+            "--source-address", "127.0.0.2,127.0.0.3", "--broker-pid", "42", "--connections", "100", "--persistent-sessions");
         assertThat(o.port).isEqualTo(1999);
         assertThat(o.qos).isEqualTo(2);
         assertThat(o.protocolLevel()).isEqualTo(5);
@@ -43,6 +43,14 @@ class LoadOptionsTest {
         assertThat(o.connectionsFor(Scenario.IDLE)).isEqualTo(100);
         assertThat(o.inflight).isEqualTo(64);
         assertThat(o.payload).isEqualTo(64);
+        assertThat(o.persistentSessions).isTrue();
+    }
+
+    @Test
+    void persistentSessionsAreOffByDefault() {
+        LoadOptions o = new LoadOptions();
+        new CommandLine(new Holder(o)).parseArgs("--port", "1999");
+        assertThat(o.persistentSessions).isFalse();
     }
 
     @CommandLine.Command(name = "holder")
