@@ -72,6 +72,14 @@ public final class RocksStore implements SessionStore {
     private final ColumnFamilyHandle inbound;
     private final ColumnFamilyHandle retained;
     private final ColumnFamilyHandle shared;
+    private final int sessionsId;
+    private final int subscriptionsId;
+    private final int messagesId;
+    private final int queuesId;
+    private final int releasedId;
+    private final int inboundId;
+    private final int retainedId;
+    private final int sharedId;
     private final WriteOptions noSync = new WriteOptions().setSync(false);
     private final WriteOptions sync = new WriteOptions().setSync(true);
     private final AtomicLong nextMessageId = new AtomicLong(1);
@@ -124,6 +132,14 @@ public final class RocksStore implements SessionStore {
         this.inbound = handles.get(6);
         this.retained = handles.get(7);
         this.shared = handles.get(8);
+        this.sessionsId = sessions.getID();
+        this.subscriptionsId = subscriptions.getID();
+        this.messagesId = messages.getID();
+        this.queuesId = queues.getID();
+        this.releasedId = released.getID();
+        this.inboundId = inbound.getID();
+        this.retainedId = retained.getID();
+        this.sharedId = shared.getID();
         this.syncWriter = durability == Durability.FSYNC ? new SyncWriter(this) : null;
     }
 
@@ -279,7 +295,7 @@ public final class RocksStore implements SessionStore {
 
     /** One thread's staged writes and the actions waiting for them. */
     static final class Group {
-        final WriteBatch batch = new WriteBatch();
+        final BatchBuilder batch = new BatchBuilder();
         final List<DurableAction> actions = new ArrayList<>(4);
         int ops;
     }
@@ -304,23 +320,22 @@ public final class RocksStore implements SessionStore {
         }
     }
 
-    private interface BatchOp {
-        void apply(WriteBatch b) throws RocksDBException;
+    /**
+     * The batch this thread stages into (null once the store is closed). The caller adds its
+     * operations, then calls {@link #staged()}.
+     */
+    private BatchBuilder staging() {
+        if (closed) {
+            return null;
+        }
+        Group g = threads.get().group();
+        g.ops++;
+        return g.batch;
     }
 
-    private void stage(BatchOp op) {
-        if (closed) {
-            return;
-        }
-        ThreadState t = threads.get();
-        Group g = t.group();
-        try {
-            op.apply(g.batch);
-        } catch (RocksDBException e) {
-            throw new StorageException("cannot stage a write: " + e.getMessage(), e);
-        }
-        g.ops++;
-        scheduleCommit(t);
+    /** Schedules the commit at the end of this event-loop turn, or commits at once off an event loop. */
+    private void staged() {
+        scheduleCommit(threads.get());
     }
 
     private void scheduleCommit(ThreadState t) {
@@ -372,7 +387,6 @@ public final class RocksStore implements SessionStore {
             return;
         }
         boolean ok = write(g, syncWriter != null ? sync : noSync);
-        g.batch.close();
         runActions(g, ok);
     }
 
@@ -384,8 +398,8 @@ public final class RocksStore implements SessionStore {
         if (lowSpace) {
             return false;
         }
-        try {
-            db.write(options, g.batch);
+        try (WriteBatch batch = new WriteBatch(g.batch.toBytes())) {
+            db.write(options, batch);
             if (failing) {
                 failing = false;
                 LOG.warn("the store in {} accepts writes again", dir);
@@ -433,7 +447,11 @@ public final class RocksStore implements SessionStore {
     public void saveSession(SessionRecord record) {
         byte[] key = Codec.utf8(record.clientId());
         byte[] value = Codec.session(record);
-        stage(b -> b.put(sessions, key, value));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.put(sessionsId, key, value);
+            staged();
+        }
     }
 
     @Override
@@ -441,26 +459,36 @@ public final class RocksStore implements SessionStore {
         byte[] key = Codec.utf8(clientId);
         byte[] start = Codec.prefixStart(clientId);
         byte[] end = Codec.prefixEnd(clientId);
-        stage(b -> {
-            b.delete(sessions, key);
-            b.deleteRange(subscriptions, start, end);
-            b.deleteRange(queues, start, end);
-            b.deleteRange(released, start, end);
-            b.deleteRange(inbound, start, end);
-        });
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.delete(sessionsId, key);
+            b.deleteRange(subscriptionsId, start, end);
+            b.deleteRange(queuesId, start, end);
+            b.deleteRange(releasedId, start, end);
+            b.deleteRange(inboundId, start, end);
+            staged();
+        }
     }
 
     @Override
     public void saveSubscription(String clientId, Subscription s) {
         byte[] key = Codec.key(clientId, Codec.utf8(s.filter()));
         byte[] value = Codec.subscription(s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(), s.subscriptionId());
-        stage(b -> b.put(subscriptions, key, value));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.put(subscriptionsId, key, value);
+            staged();
+        }
     }
 
     @Override
     public void deleteSubscription(String clientId, String filter) {
         byte[] key = Codec.key(clientId, Codec.utf8(filter));
-        stage(b -> b.delete(subscriptions, key));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.delete(subscriptionsId, key);
+            staged();
+        }
     }
 
     // --- queues ---------------------------------------------------------------------------------
@@ -476,7 +504,11 @@ public final class RocksStore implements SessionStore {
             if (m.casStoreRef(current, fresh)) {
                 byte[] key = Codec.longBytes(fresh.id);
                 byte[] value = Codec.message(m);
-                stage(b -> b.put(messages, key, value));
+                BatchBuilder b = staging();
+                if (b != null) {
+                    b.put(messagesId, key, value);
+                    staged();
+                }
                 return fresh;
             }
         }
@@ -485,7 +517,11 @@ public final class RocksStore implements SessionStore {
     private void unreference(Object handle) {
         if (handle instanceof StoredRef r && r.refs.decrementAndGet() == 0) {
             byte[] key = Codec.longBytes(r.id);
-            stage(b -> b.delete(messages, key));
+            BatchBuilder b = staging();
+            if (b != null) {
+                b.delete(messagesId, key);
+                staged();
+            }
         }
     }
 
@@ -494,36 +530,54 @@ public final class RocksStore implements SessionStore {
         StoredRef ref = reference(message);
         byte[] key = Codec.key(clientId, Codec.longBytes(seq));
         byte[] value = Codec.entry(ref.id, qos, retainFlag, ids);
-        stage(b -> b.put(queues, key, value));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.put(queuesId, key, value);
+            staged();
+        }
         return ref;
     }
 
     @Override
     public void markReleased(String clientId, long seq) {
         byte[] key = Codec.key(clientId, Codec.longBytes(seq));
-        stage(b -> b.put(released, key, new byte[0]));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.put(releasedId, key, new byte[0]);
+            staged();
+        }
     }
 
     @Override
     public void dequeue(String clientId, long seq, Object handle) {
         byte[] key = Codec.key(clientId, Codec.longBytes(seq));
-        stage(b -> {
-            b.delete(queues, key);
-            b.delete(released, key);
-        });
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.delete(queuesId, key);
+            b.delete(releasedId, key);
+            staged();
+        }
         unreference(handle);
     }
 
     @Override
     public void addInboundQos2(String clientId, int packetId) {
         byte[] key = Codec.key(clientId, Codec.shortBytes(packetId));
-        stage(b -> b.put(inbound, key, new byte[0]));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.put(inboundId, key, new byte[0]);
+            staged();
+        }
     }
 
     @Override
     public void removeInboundQos2(String clientId, int packetId) {
         byte[] key = Codec.key(clientId, Codec.shortBytes(packetId));
-        stage(b -> b.delete(inbound, key));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.delete(inboundId, key);
+            staged();
+        }
     }
 
     private static byte[] sharedKey(String group, String topicFilter, long seq) {
@@ -535,14 +589,22 @@ public final class RocksStore implements SessionStore {
         StoredRef ref = reference(message);
         byte[] key = sharedKey(group, topicFilter, seq);
         byte[] value = Codec.longBytes(ref.id);
-        stage(b -> b.put(shared, key, value));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.put(sharedId, key, value);
+            staged();
+        }
         return ref;
     }
 
     @Override
     public void dequeueShared(String group, String topicFilter, long seq, Object handle) {
         byte[] key = sharedKey(group, topicFilter, seq);
-        stage(b -> b.delete(shared, key));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.delete(sharedId, key);
+            staged();
+        }
         unreference(handle);
     }
 
@@ -551,12 +613,20 @@ public final class RocksStore implements SessionStore {
     void putRetained(Message m) {
         byte[] key = Codec.utf8(m.topic());
         byte[] value = Codec.message(m);
-        stage(b -> b.put(retained, key, value));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.put(retainedId, key, value);
+            staged();
+        }
     }
 
     void removeRetained(String topic) {
         byte[] key = Codec.utf8(topic);
-        stage(b -> b.delete(retained, key));
+        BatchBuilder b = staging();
+        if (b != null) {
+            b.delete(retainedId, key);
+            staged();
+        }
     }
 
     /** Every stored retained message (each carries one reference for the caller). */
@@ -676,7 +746,11 @@ public final class RocksStore implements SessionStore {
         for (Long id : messageBytes.keySet()) {
             if (!loaded.containsKey(id)) {
                 byte[] key = Codec.longBytes(id);
-                stage(b -> b.delete(messages, key));
+                BatchBuilder b = staging();
+                if (b != null) {
+                    b.delete(messagesId, key);
+                    staged();
+                }
                 orphans++;
             }
         }

@@ -64,7 +64,6 @@ final class SyncWriter implements Runnable {
                 }
                 for (int i = 0; i < round.size(); i++) {
                     Job j = round.get(i);
-                    j.group().batch.close();
                     store.completed(j.group(), j.thread(), ok[i]);
                 }
                 round.clear();
