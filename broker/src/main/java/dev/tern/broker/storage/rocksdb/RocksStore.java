@@ -342,9 +342,14 @@ public final class RocksStore implements SessionStore {
         if (t.commitScheduled) {
             return;
         }
-        if (t.loop != null && t.loop.inEventLoop()) {
+        if (t.loop != null && t.loop.inEventLoop() && !t.loop.isShuttingDown()) {
             t.commitScheduled = true;
-            t.loop.execute(t.commitTask);
+            try {
+                t.loop.execute(t.commitTask);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                t.commitScheduled = false;
+                commit(t); // the loop is stopping (broker shutdown): write now
+            }
         } else {
             commit(t); // not on an event loop (start-up, tests): write at once
         }
