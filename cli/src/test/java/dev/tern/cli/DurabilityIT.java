@@ -289,4 +289,37 @@ class DurabilityIT {
             assertThat(got).as("discard keeps the first 10").containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
         }
     }
+
+    /**
+     * The limit is applied again when queues are read back: whatever a crash left in the store
+     * (or a lowered limit) never puts more than {@code maxQueuedMessages} in a queue.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"discard", "discard-oldest"})
+    void aLowerLimitAppliesItsStrategyToStoredQueues(String strategy) throws Exception {
+        Path data = dir.resolve("data");
+        Path before = config("process", "  maxQueuedMessages: 100\n");
+        try (TernProcess tern = TernProcess.broker(data, before)) {
+            int port = tern.port();
+            persistentSubscribe("slow", port, "q/#", MqttQos.AT_LEAST_ONCE);
+            persistentSubscribe("member", port, "$share/g/s/#", MqttQos.AT_LEAST_ONCE);
+            Mqtt5BlockingClient pub = client("pub", port);
+            pub.connect();
+            for (int i = 0; i < 20; i++) {
+                pub.publishWith().topic("q/x").qos(MqttQos.AT_LEAST_ONCE).payload(("" + i).getBytes()).send();
+                pub.publishWith().topic("s/x").qos(MqttQos.AT_LEAST_ONCE).payload(("" + i).getBytes()).send();
+            }
+            pub.disconnect();
+            tern.kill9();
+        }
+        Path after = dir.resolve("after.yaml");
+        Files.writeString(after, "storage:\n  durability: process\nmqtt:\n  maxQueuedMessages: 10\n"
+            + "  queueOverflowStrategy: " + strategy + "\n");
+        List<Integer> expected = strategy.equals("discard")
+            ? List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9) : List.of(10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
+        try (TernProcess tern = TernProcess.broker(data, after)) {
+            assertThat(receiveAll("slow", tern.port(), "q/x")).as("the session's queue").isEqualTo(expected);
+            assertThat(receiveAll("member", tern.port(), "s/x")).as("the shared group's queue").isEqualTo(expected);
+        }
+    }
 }

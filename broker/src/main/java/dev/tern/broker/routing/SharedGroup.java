@@ -24,7 +24,7 @@ public final class SharedGroup {
     private final java.util.concurrent.atomic.AtomicLong sequence = new java.util.concurrent.atomic.AtomicLong();
 
     /** A message waiting for a member, with its position and its store handle (null when not stored). */
-    record Queued(Message message, long seq, Object handle) {
+    public record Queued(Message message, long seq, Object handle) {
     }
     private volatile boolean closed;
 
@@ -101,11 +101,11 @@ public final class SharedGroup {
         return null;
     }
 
-    boolean hasQueued() {
+    public boolean hasQueued() {
         return queued.get() > 0;
     }
 
-    int queuedCount() {
+    public int queuedCount() {
         return queued.get();
     }
 
@@ -133,7 +133,7 @@ public final class SharedGroup {
     }
 
     /** The oldest queued message (the caller owns its message reference), or null. */
-    Queued poll() {
+    public Queued poll() {
         Queued q = queue.poll();
         if (q != null) {
             queued.decrementAndGet();

@@ -750,9 +750,11 @@ public final class Session implements Subscriber, Runnable {
                 s.inflight.put(o.packetId(), o);
             } else {
                 if (s.queue == null) {
-                    s.queue = new ArrayDeque<>(stored.entries().size());
+                    s.queue = new ArrayDeque<>(Math.min(stored.entries().size(), 1024));
                 }
-                s.queue.add(o);
+                // the limit holds across a restart: a crash can come between an entry's write and
+                // the write that dropped it for overflow (another thread's batch)
+                s.enqueue(o);
             }
         }
         s.sequence = maxSeq + 1;

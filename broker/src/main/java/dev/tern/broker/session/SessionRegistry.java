@@ -3,7 +3,10 @@ package dev.tern.broker.session;
 import dev.tern.broker.protocol.ConnectPacket;
 import dev.tern.broker.protocol.MqttVersion;
 import dev.tern.broker.protocol.ReasonCode;
+import dev.tern.broker.MqttConfig;
+import dev.tern.broker.metrics.BrokerMetrics;
 import dev.tern.broker.routing.Message;
+import dev.tern.broker.routing.SharedGroup;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
@@ -144,12 +147,36 @@ public final class SessionRegistry {
         }
         for (SessionStore.StoredSharedEntry e : recovered.sharedEntries()) {
             var group = services.subscriptions().sharedGroup(e.group(), e.topicFilter());
-            if (group == null || !group.restore(e.seq(), e.message(), e.handle())) {
+            if (group == null || !restoreShared(group, e)) {
                 services.store().dequeueShared(e.group(), e.topicFilter(), e.seq(), e.handle());
             }
             e.message().release();
         }
         afterRestore.forEach(Runnable::run);
+    }
+
+    /**
+     * Puts a stored shared-group message back, with the queue limit applied as when it was queued
+     * (a crash can come between an entry's write and the write that dropped it for overflow).
+     *
+     * @return false when the entry is not kept (the caller removes it from the store)
+     */
+    private boolean restoreShared(SharedGroup group, SessionStore.StoredSharedEntry e) {
+        MqttConfig config = services.config();
+        if (group.queuedCount() >= config.maxQueuedMessages()) {
+            if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
+                services.metrics().dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + e.group(), e.message().topic());
+                return false;
+            }
+            SharedGroup.Queued oldest = group.poll();
+            if (oldest != null) {
+                services.metrics().dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + e.group(),
+                    oldest.message().topic());
+                services.store().dequeueShared(e.group(), e.topicFilter(), oldest.seq(), oldest.handle());
+                oldest.message().release();
+            }
+        }
+        return group.restore(e.seq(), e.message(), e.handle());
     }
 
     /** The backstop scan: asks every offline session whether its expiry has passed. */
