@@ -58,6 +58,7 @@ final class CompareReport {
             new Metric("outOfOrder", "out of order", false, true),
             new Metric("sessionsNotPresent", "sessions not present on reconnect", false, true),
             new Metric("rssPerConnectionKb", "RSS growth per connection (KB)", false),
+            new Metric("rssPerConnectionMarginalKb", "RSS growth per connection of the second half (KB)", false),
             new Metric("heapPerConnectionKb", "live heap per connection (KB)", false),
             new Metric("connectsPerSecond", "connects/s", true),
             new Metric("connectLatencyP50Us", "time to CONNACK p50 (µs)", false),

@@ -47,6 +47,14 @@ final class ConnectionScenario {
         r.put("sourceAddresses", sources.isEmpty() ? "kernel" : String.join(",", o.sourceAddresses));
         r.put("maxPending", o.maxPending);
 
+        long rssBefore = -1;
+        long heapBefore = -1;
+        if (idle && o.brokerPid > 0) {
+            // heap first: its full GC changes a JVM's RSS, so both RSS readings follow a full GC
+            heapBefore = heap ? ProcessProbe.liveHeapBytes(o.brokerPid).orElse(-1) : -1;
+            rssBefore = ProcessProbe.rssKb(o.brokerPid).orElse(-1);
+        }
+
         try (EventLoop loop = ctx.newLoop()) {
             loop.failFast(false);
             loop.maxPending(o.maxPending);
@@ -54,23 +62,23 @@ final class ConnectionScenario {
             Histogram connectLatency = new Histogram(TimeUnit.SECONDS.toMicros(600), 3);
             loop.recordConnectLatency(connectLatency);
 
-            long rssBefore = -1;
-            long heapBefore = -1;
-            if (idle && o.brokerPid > 0) {
-                // heap first: its full GC changes a JVM's RSS, so both RSS readings follow a full GC
-                heapBefore = heap ? ProcessProbe.liveHeapBytes(o.brokerPid).orElse(-1) : -1;
-                rssBefore = ProcessProbe.rssKb(o.brokerPid).orElse(-1);
-            }
             ctx.startWindow();
             long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                String id = ctx.clientId("c", i);
-                InetAddress source = sources.isEmpty() ? null : sources.get(i % sources.size());
-                loop.connect(new Client(loop, id, MqttCodec.connect(ctx.version, id, true, o.keepAlive, 0), source,
-                    RunContext.IDLE_BUFFER));
+            long rssHalf = -1;
+            long heapHalf = -1;
+            int half = n / 2;
+            if (idle && o.brokerPid > 0 && half > 0) {
+                // the first half alone, measured, then the rest: the growth over the second half is
+                // what each further connection costs, without what a broker pays once (classes
+                // loaded, code compiled, a JVM's young generation touched the first time, pools grown)
+                connectAll(ctx, loop, 0, half, sources, o);
+                loop.runUntil(() -> false, System.nanoTime() + RunContext.nanos(o.hold));
+                heapHalf = heap ? ProcessProbe.liveHeapBytes(o.brokerPid).orElse(-1) : -1;
+                rssHalf = ProcessProbe.rssKb(o.brokerPid).orElse(-1);
+                connectAll(ctx, loop, half, n, sources, o);
+            } else {
+                connectAll(ctx, loop, 0, n, sources, o);
             }
-            double limitSeconds = Math.max(60, n / 100.0);
-            loop.runUntil(() -> loop.connected + loop.failed >= n, t0 + RunContext.nanos(limitSeconds));
             long t1 = loop.connected > 0 ? loop.lastConnackNanos : System.nanoTime();
             ctx.endWindow(r);
             int connected = loop.connected;
@@ -79,8 +87,10 @@ final class ConnectionScenario {
             if (loop.firstFailure() != null) {
                 r.put("firstFailure", loop.firstFailure());
             }
-            r.put("connectSeconds", Result.round((t1 - t0) / 1e9 * 1000) / 1000);
-            r.put("connectsPerSecond", Result.round(connected / Math.max(1e-9, (t1 - t0) / 1e9)));
+            if (rssHalf < 0) { // not paused half way for a memory reading
+                r.put("connectSeconds", Result.round((t1 - t0) / 1e9 * 1000) / 1000);
+                r.put("connectsPerSecond", Result.round(connected / Math.max(1e-9, (t1 - t0) / 1e9)));
+            }
             r.percentiles("connectLatency", connectLatency);
 
             if (idle) {
@@ -93,18 +103,45 @@ final class ConnectionScenario {
                     if (rssBefore >= 0 && rssAfter >= 0) {
                         r.put("rssBeforeKb", rssBefore);
                         r.put("rssAfterKb", rssAfter);
-                        r.put("rssPerConnectionKb", connected == 0 ? 0.0 : Math.round((rssAfter - rssBefore) * 100.0 / connected) / 100.0);
+                        r.put("rssPerConnectionKb", perConnection(rssAfter - rssBefore, connected));
+                        if (rssHalf >= 0) {
+                            r.put("rssHalfKb", rssHalf);
+                            r.put("rssPerConnectionMarginalKb", perConnection(rssAfter - rssHalf, connected - half));
+                        }
                     }
                     if (heapBefore >= 0 && heapAfter >= 0) {
                         r.put("heapBeforeKb", heapBefore / 1024);
                         r.put("heapAfterKb", heapAfter / 1024);
-                        r.put("heapPerConnectionKb", connected == 0 ? 0.0
-                            : Math.round((heapAfter - heapBefore) * 100.0 / 1024 / connected) / 100.0);
+                        r.put("heapPerConnectionKb", perConnection((heapAfter - heapBefore) / 1024.0, connected));
+                        if (heapHalf >= 0) {
+                            r.put("heapPerConnectionMarginalKb", perConnection((heapAfter - heapHalf) / 1024.0, connected - half));
+                        }
                     }
                 }
             }
             loop.resetAll();
         }
         return r;
+    }
+
+    /**
+     * Connects clients {@code from} to {@code to - 1} and runs the loop until every client so far
+     * has its CONNACK or failed.
+     */
+    private static void connectAll(RunContext ctx, EventLoop loop, int from, int to, List<InetAddress> sources,
+                                   LoadOptions o) throws IOException {
+        long t0 = System.nanoTime();
+        for (int i = from; i < to; i++) {
+            String id = ctx.clientId("c", i);
+            InetAddress source = sources.isEmpty() ? null : sources.get(i % sources.size());
+            loop.connect(new Client(loop, id, MqttCodec.connect(ctx.version, id, true, o.keepAlive, 0), source,
+                RunContext.IDLE_BUFFER));
+        }
+        double limitSeconds = Math.max(60, (to - from) / 100.0);
+        loop.runUntil(() -> loop.connected + loop.failed >= to, t0 + RunContext.nanos(limitSeconds));
+    }
+
+    private static double perConnection(double kb, int connections) {
+        return connections == 0 ? 0.0 : Math.round(kb * 100.0 / connections) / 100.0;
     }
 }

@@ -102,7 +102,8 @@ class BenchSmokeIT {
         assertThat(r.getLong("connected")).isEqualTo(200);
         assertThat(r.getLong("stillConnected")).isEqualTo(200);
         assertThat(r.getLong("rssAfterKb")).isPositive();
-        assertThat(r.values()).containsKey("rssPerConnectionKb").doesNotContainKey("heapPerConnectionKb");
+        assertThat(r.values()).containsKeys("rssPerConnectionKb", "rssPerConnectionMarginalKb", "rssHalfKb")
+            .doesNotContainKeys("heapPerConnectionKb", "heapPerConnectionMarginalKb");
     }
 
     @Test
