@@ -94,7 +94,9 @@ export class Ctx {
     return `interop/${this.client}/${this.version}/${this.caseName}/${this.runId}` + (suffix ? '/' + suffix : '')
   }
   clientId(role) {
-    return `${this.client}-${this.version}-${this.caseName}-${role}-${this.runId}`
+    const id = `${this.client}-${this.version}-${this.caseName}-${role}-${this.runId}`
+    // MQTT 3.1 allows at most 23 characters (longer: CONNACK 2, identifier rejected)
+    return this.version === 'v31' ? 'i' + shortHash(id) : id
   }
   defer(fn) {
     this.cleanup.push(fn)
@@ -159,6 +161,20 @@ const triple = (p) => [p.topic, text(p), p.qos]
 
 export const CASES = []
 const ALL_VERSIONS = ['v31', 'v311', 'v5']
+
+/** 22 hex digits from a string (FNV-1a, three seeds): unique enough for the ids of one run, in node and in the browser. */
+function shortHash(s) {
+  let out = ''
+  for (const seed of [0x811c9dc5, 0x01000193, 0x5bd1e995]) {
+    let h = seed >>> 0
+    for (let i = 0; i < s.length; i++) {
+      h ^= s.charCodeAt(i)
+      h = Math.imul(h, 0x01000193) >>> 0
+    }
+    out += h.toString(16).padStart(8, '0')
+  }
+  return out.slice(0, 22)
+}
 const add = (name, run, v5Only = false, versions = ALL_VERSIONS) => CASES.push({ name, run, versions: v5Only ? ['v5'] : versions })
 
 add('connect-clean', async (ctx) => {

@@ -8,6 +8,7 @@ Each result is printed on stdout as one tab-separated line that interop/run coll
 Everything else (diagnostics) goes to stderr, which interop/run keeps in a log file.
 Standard library only: this runs under Debian's /usr/bin/python3.
 """
+import hashlib
 import argparse
 import os
 import signal
@@ -51,7 +52,11 @@ class Ctx:
 
     def client_id(self, role):
         self._ids += 1
-        return "%s-%s-%s-%s-%s" % (self.client, self.version, self.case, role, self.run_id)
+        cid = "%s-%s-%s-%s-%s" % (self.client, self.version, self.case, role, self.run_id)
+        if self.version == "v31":
+            # MQTT 3.1 allows at most 23 characters (longer: CONNACK 2, identifier rejected)
+            cid = "i" + hashlib.sha1(cid.encode()).hexdigest()[:22]
+        return cid
 
 
 def log(*args):

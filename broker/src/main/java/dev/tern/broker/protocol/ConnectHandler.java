@@ -47,6 +47,10 @@ public final class ConnectHandler {
             }
             clientId = "tern-" + UUID.randomUUID();
             assigned = true; // [MQTT-3.1.3-6] [MQTT-3.2.2-16]
+        } else if (v == MqttVersion.MQTT_3_1 && clientId.length() > 23) {
+            // MQTT 3.1 (section 3.1, payload): more than 23 characters gets return code 2, identifier rejected
+            refuse(c, v, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID, "MQTT 3.1 allows at most 23 characters in a client identifier");
+            return;
         } else if (clientId.length() > config.maxClientIdLength()) {
             refuse(c, v, ReasonCode.CLIENT_IDENTIFIER_NOT_VALID,
                 "client identifier longer than maxClientIdLength " + config.maxClientIdLength());
@@ -76,6 +80,11 @@ public final class ConnectHandler {
             }
         }
 
+        if (v5 && props.authenticationMethod() == null && props.authenticationData() != null) {
+            // section 3.1.2.11.10: Authentication Data without an Authentication Method is a Protocol Error
+            refuse(c, v, ReasonCode.PROTOCOL_ERROR, "Authentication Data without an Authentication Method");
+            return;
+        }
         if (v5 && props.authenticationMethod() != null) {
             // No challenge/response mechanism yet: as in the reference, CONNACK 0x8C and close.
             refuse(c, v, ReasonCode.BAD_AUTHENTICATION_METHOD,
@@ -129,8 +138,9 @@ public final class ConnectHandler {
                         c.connected(session, ka);
                         Properties ack = v5 ? connackProperties(config, wasAssigned ? id : null, sendKa ? ka : -1)
                             : Properties.EMPTY;
-                        // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present is 0 after a clean start
-                        boolean present = sessionPresent && !p.cleanStart();
+                        // [MQTT-3.2.2-1] [MQTT-3.2.2-2] session present is 0 after a clean start; MQTT 3.1
+                        // has no session present flag (the byte is reserved, 0)
+                        boolean present = sessionPresent && !p.cleanStart() && v != MqttVersion.MQTT_3_1;
                         ByteBuf connack = PacketEncoder.connack(c.alloc(), v, present, 0, ack);
                         if (connack.readableBytes() > c.clientMaximumPacketSize()) {
                             // [MQTT-3.1.2-24] leave out what a client assumes when it is absent, to fit

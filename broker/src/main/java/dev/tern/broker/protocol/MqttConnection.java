@@ -11,26 +11,30 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
- * One client connection: the protocol state of the network connection (version, keep-alive, topic
- * aliases both ways, the client's limits, the will) and the dispatch of each decoded packet to its
- * handler. Session state that outlives the connection lives in {@link Session}.
+ * One client connection: splits the byte stream into MQTT packets and decodes them (strictly: a
+ * packet that breaks the specification becomes a {@link DecodeFailure}, and nothing after it is
+ * decoded), holds the protocol state of the network connection (version, keep-alive, topic aliases
+ * both ways, the client's limits, the will) and hands each packet to its handler. Session state
+ * that outlives the connection lives in {@link Session}.
+ *
+ * <p>One handler per connection does all of it, framing included, so that an idle connection costs
+ * one pipeline context and one object of its own; its timers are a slot in the event loop's
+ * {@link ConnectionTimers}, not a scheduled task.
  *
  * <p>Threading: a channel handler; every method runs on the channel's event loop. Writes are
  * batched: they go out with one flush at the end of the loop turn.
  */
-public final class MqttConnection extends ChannelInboundHandlerAdapter
+public final class MqttConnection extends ByteToMessageDecoder
     implements SessionConnection, SessionRegistry.WillHolder, Runnable {
 
     /** The pipeline name of this handler. */
@@ -51,12 +55,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     private Session session;
     private ConnectPacket.Will will;
     private long connectSessionExpiry;
-    private ArrayDeque<Packet> pendingWhileConnecting;
+    /** Packets (and a last {@link DecodeFailure}) that arrived while CONNECT was being handled. */
+    private ArrayDeque<Object> pendingWhileConnecting;
 
     private int keepAliveSeconds;
+    /** Since channelActive while awaiting CONNECT (the connect timeout), then the last read. */
     private long lastReadNanos;
-    private ScheduledFuture<?> timer;
+    private ConnectionTimers timers;
+    /** This connection's index in {@link #timers}, -1 when not registered; owned by {@link ConnectionTimers}. */
+    int timerSlot = -1;
     private boolean flushScheduled;
+
+    /** The version packets are decoded with: known once a CONNECT has been decoded. */
+    private MqttVersion wireVersion;
+    /** A packet broke the specification: nothing more is decoded, the connection is closing. */
+    private boolean decodeFailed;
 
     private int clientReceiveMaximum = 65535;
     private long clientMaximumPacketSize = Long.MAX_VALUE;
@@ -67,14 +80,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
 
     private final TopicCache topics;
 
-    public MqttConnection(ProtocolServices services, Handlers handlers, TopicCache topics) {
+    public MqttConnection(ProtocolServices services, Handlers handlers) {
         this.services = services;
         this.handlers = handlers;
-        this.topics = topics;
-    }
-
-    public MqttConnection(ProtocolServices services, Handlers handlers) {
-        this(services, handlers, new TopicCache());
+        this.topics = new TopicCache();
     }
 
     TopicCache topics() {
@@ -92,36 +101,151 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     public void channelActive(ChannelHandlerContext ctx) {
         services.metrics().connectionsOpen.incrementAndGet();
         lastReadNanos = System.nanoTime();
-        long timeout = services.config().connectTimeoutMs();
-        timer = ctx.executor().schedule(this::connectTimeout, timeout, TimeUnit.MILLISECONDS);
+        timers = services.timers().of(ctx.channel().eventLoop());
+        timers.add(this);
         ctx.fireChannelActive();
     }
 
-    private void connectTimeout() {
-        if (state == State.AWAIT_CONNECT && !closing) {
-            Disconnector.decodeFailure(this, new DecodeFailure(0, ReasonCode.MAXIMUM_CONNECT_TIME,
-                "no CONNECT within " + services.config().connectTimeoutMs() + " ms", null));
+    /** The event loop's timer tick: the connect timeout, then the keep-alive. */
+    void checkTimers(long now) {
+        if (closing) {
+            timers.remove(this);
+            return;
+        }
+        long idle = now - lastReadNanos;
+        if (state == State.AWAIT_CONNECT) {
+            long timeoutMs = services.config().connectTimeoutMs();
+            if (idle >= timeoutMs * 1_000_000L) {
+                Disconnector.decodeFailure(this, new DecodeFailure(0, ReasonCode.MAXIMUM_CONNECT_TIME,
+                    "no CONNECT within " + timeoutMs + " ms", null));
+            }
+        } else if (state == State.CONNECTED && keepAliveSeconds > 0) {
+            // [MQTT-3.1.2-24] disconnect after one and a half keep-alive periods without a packet
+            if (idle >= keepAliveSeconds * 1_500_000_000L) {
+                Disconnector.disconnect(this, ReasonCode.KEEP_ALIVE_TIMEOUT,
+                    "no packet for " + idle / 1_000_000 + " ms with keep-alive " + keepAliveSeconds + " s");
+            }
+        }
+    }
+
+    private void stopTimers() {
+        if (timers != null) {
+            timers.remove(this);
         }
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastReadNanos = System.nanoTime();
-        if (closing) {
-            ReferenceCountUtil.release(msg instanceof PublishPacket p ? p.payload() : msg);
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (state != State.AWAIT_CONNECT) {
+            lastReadNanos = System.nanoTime(); // the connect timeout counts from channelActive
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    /**
+     * Frames and decodes every whole packet in {@code in} and handles each at once; after a packet
+     * that breaks the specification, or once the connection is closing, the rest is discarded.
+     */
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        while (!decodeFailed && !closing) {
+            if (in.readableBytes() < 2) {
+                return;
+            }
+            int start = in.readerIndex();
+            int header = in.getUnsignedByte(start);
+            int remaining = 0;
+            int headerLength = 1;
+            boolean complete = false;
+            for (int i = 0; i < 4; i++) {
+                if (start + headerLength >= in.writerIndex()) {
+                    return; // the remaining length itself is not all here yet
+                }
+                int digit = in.getUnsignedByte(start + headerLength);
+                headerLength++;
+                remaining |= (digit & 0x7F) << (7 * i);
+                if ((digit & 0x80) == 0) {
+                    complete = true;
+                    break;
+                }
+            }
+            int type = header >>> 4;
+            if (wireVersion == null && type != PacketType.CONNECT) {
+                // [MQTT-3.1.0-1] the first packet from the client must be CONNECT: refuse it on its
+                // fixed header rather than wait for a body that may never come
+                decodeFailed(in, new DecodeFailure(type, ReasonCode.PROTOCOL_ERROR,
+                    "first packet is " + PacketType.name(type) + ", not CONNECT", null));
+                return;
+            }
+            if (!complete) {
+                decodeFailed(in, new DecodeFailure(type, ReasonCode.MALFORMED_PACKET,
+                    "remaining length longer than four bytes [MQTT-1.5.5-1]", wireVersion));
+                return;
+            }
+            long total = (long) headerLength + remaining;
+            long maximumPacketSize = services.config().effectiveMaximumPacketSize();
+            if (total > maximumPacketSize) {
+                // section 3.1.2.11.4 / 3.2.2.3.6: a packet above the server's Maximum Packet Size
+                decodeFailed(in, new DecodeFailure(type, ReasonCode.PACKET_TOO_LARGE,
+                    "packet of " + total + " bytes exceeds the maximum packet size " + maximumPacketSize, wireVersion));
+                return;
+            }
+            if (in.readableBytes() < total) {
+                return;
+            }
+            in.skipBytes(headerLength);
+            ByteBuf body = in.readSlice(remaining);
+            Object decoded = decodeFrame(header, body);
+            if (decoded instanceof DecodeFailure failure) {
+                decodeFailed(in, failure);
+                return;
+            }
+            received((Packet) decoded);
+        }
+        in.skipBytes(in.readableBytes());
+    }
+
+    private Object decodeFrame(int header, ByteBuf body) {
+        int type = header >>> 4;
+        try {
+            Packet packet = PacketDecoder.INSTANCE.decode(header, body, wireVersion, topics);
+            if (packet instanceof ConnectPacket connect && wireVersion == null) {
+                wireVersion = connect.version();
+            }
+            return packet;
+        } catch (ProtocolViolation e) {
+            return new DecodeFailure(type, e.reasonCode(), e.getMessage(), wireVersion);
+        } catch (PacketDecoder.ConnectViolation e) {
+            return new DecodeFailure(type, e.violation().reasonCode(), e.getMessage(), e.version());
+        } catch (PacketDecoder.UnknownProtocolViolation e) {
+            return new DecodeFailure(type,
+                e.knownName() ? ReasonCode.UNSUPPORTED_PROTOCOL_VERSION : ReasonCode.PROTOCOL_ERROR,
+                e.getMessage(), null);
+        }
+    }
+
+    private void decodeFailed(ByteBuf in, DecodeFailure failure) {
+        decodeFailed = true;
+        in.skipBytes(in.readableBytes());
+        if (state == State.CONNECTING) {
+            // behind the packets that came before it, after CONNACK: then MQTT 5 gets its reason code
+            pending().add(failure);
             return;
         }
-        if (msg instanceof DecodeFailure failure) {
-            Disconnector.decodeFailure(this, failure);
-            return;
+        Disconnector.decodeFailure(this, failure);
+    }
+
+    private ArrayDeque<Object> pending() {
+        if (pendingWhileConnecting == null) {
+            pendingWhileConnecting = new ArrayDeque<>(4);
         }
-        Packet packet = (Packet) msg;
+        return pendingWhileConnecting;
+    }
+
+    private void received(Packet packet) {
         if (state == State.CONNECTING) {
             // A client may send packets right after CONNECT, before CONNACK: keep them in order.
-            if (pendingWhileConnecting == null) {
-                pendingWhileConnecting = new ArrayDeque<>(4);
-            }
-            pendingWhileConnecting.add(packet);
+            pending().add(packet);
             return;
         }
         dispatch(packet);
@@ -151,9 +275,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     }
 
     @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         flushNow();
-        ctx.fireChannelReadComplete();
+        super.channelReadComplete(ctx);
     }
 
     @Override
@@ -165,14 +289,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         services.metrics().connectionsOpen.decrementAndGet();
         closing = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
+        stopTimers();
         if (pendingWhileConnecting != null) {
-            for (Packet p : pendingWhileConnecting) {
+            for (Object p : pendingWhileConnecting) {
                 if (p instanceof PublishPacket pub) {
                     pub.payload().release();
                 }
@@ -184,7 +306,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             services.sessions().disconnected(s, this, takeWill());
         }
         state = State.CLOSED;
-        ctx.fireChannelInactive();
+        super.channelInactive(ctx); // discards what is left undecoded (closing), then fires channelInactive
     }
 
     @Override
@@ -203,10 +325,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         this.will = will;
         this.connectSessionExpiry = sessionExpiry;
         this.state = State.CONNECTING;
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
     }
 
     void clientLimits(int receiveMaximum, long maximumPacketSize, int topicAliasMaximum, boolean problemInformation) {
@@ -222,21 +340,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
         this.state = State.CONNECTED;
         this.keepAliveSeconds = keepAliveSeconds;
         services.metrics().connectionsAccepted.increment();
-        if (keepAliveSeconds > 0) {
-            // [MQTT-3.1.2-24] disconnect after one and a half keep-alive periods without a packet
-            long timeoutNanos = keepAliveSeconds * 1_500_000_000L;
-            timer = ctx.executor().schedule(() -> checkKeepAlive(timeoutNanos), timeoutNanos, TimeUnit.NANOSECONDS);
+        lastReadNanos = System.nanoTime();
+        if (keepAliveSeconds <= 0) {
+            stopTimers(); // no keep-alive: nothing more to time (checkTimers does the rest)
         }
     }
 
     /** Runs the packets that arrived between CONNECT and CONNACK. */
     void processPending() {
-        ArrayDeque<Packet> pending = pendingWhileConnecting;
+        ArrayDeque<Object> pending = pendingWhileConnecting;
         pendingWhileConnecting = null;
         if (pending == null) {
             return;
         }
-        Packet p;
+        Object p;
         while ((p = pending.poll()) != null) {
             if (closing) {
                 if (p instanceof PublishPacket pub) {
@@ -244,20 +361,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
                 }
                 continue;
             }
-            dispatch(p);
-        }
-    }
-
-    private void checkKeepAlive(long timeoutNanos) {
-        if (closing) {
-            return;
-        }
-        long idle = System.nanoTime() - lastReadNanos;
-        if (idle >= timeoutNanos) {
-            Disconnector.disconnect(this, ReasonCode.KEEP_ALIVE_TIMEOUT,
-                "no packet for " + idle / 1_000_000 + " ms with keep-alive " + keepAliveSeconds + " s");
-        } else {
-            timer = ctx.executor().schedule(() -> checkKeepAlive(timeoutNanos), timeoutNanos - idle, TimeUnit.NANOSECONDS);
+            if (p instanceof DecodeFailure failure) {
+                Disconnector.decodeFailure(this, failure);
+            } else {
+                dispatch((Packet) p);
+            }
         }
     }
 
@@ -302,17 +410,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter
             return;
         }
         closing = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
+        stopTimers();
         ctx.writeAndFlush(packet).addListener(ChannelFutureListener.CLOSE);
     }
 
     public void close() {
         closing = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
+        stopTimers();
         ctx.close();
     }
 

@@ -12,7 +12,7 @@ import static dev.tern.broker.protocol.ProtocolViolation.protocolError;
  * Turns the body of one complete frame into a {@link Packet}, checking everything the
  * specification says a server must check: fixed-header flag bits, lengths, UTF-8, property
  * applicability and duplicates, option bits and packet identifiers. A violation throws
- * {@link ProtocolViolation}, which {@link MqttFrameDecoder} turns into a {@link DecodeFailure}.
+ * {@link ProtocolViolation}, which {@link MqttConnection} turns into a {@link DecodeFailure}.
  *
  * <p>Stateless: the protocol version comes from the caller, so one instance serves every connection.
  */

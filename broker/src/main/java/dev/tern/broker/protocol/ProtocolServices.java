@@ -10,5 +10,10 @@ import java.time.Clock;
 
 /** What the packet handlers need of the broker, built once by the broker's wiring. */
 public record ProtocolServices(MqttConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
-                               Clock clock, SessionStore store) {
+                               Clock clock, SessionStore store, ConnectionTimers.PerLoop timers) {
+
+    public ProtocolServices(MqttConfig config, SessionRegistry sessions, Router router, BrokerMetrics metrics,
+                            Clock clock, SessionStore store) {
+        this(config, sessions, router, metrics, clock, store, new ConnectionTimers.PerLoop());
+    }
 }

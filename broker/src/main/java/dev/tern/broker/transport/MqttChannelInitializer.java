@@ -3,9 +3,7 @@ package dev.tern.broker.transport;
 import dev.tern.broker.ListenerConfig;
 import dev.tern.broker.protocol.Handlers;
 import dev.tern.broker.protocol.MqttConnection;
-import dev.tern.broker.protocol.MqttFrameDecoder;
 import dev.tern.broker.protocol.ProtocolServices;
-import dev.tern.broker.protocol.TopicCache;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -17,8 +15,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 /**
  * Builds each connection's pipeline: for WebSocket listeners the HTTP upgrade and frame handling
- * first; then the MQTT frame decoder and the connection handler. Two MQTT handlers per connection,
- * nothing allocated per connection beyond them.
+ * first; then the connection handler, which frames and decodes MQTT itself: one MQTT handler per
+ * connection, nothing allocated per connection beyond it.
  */
 public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     private final ListenerConfig listener;
@@ -51,8 +49,6 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
                 .build()));
             p.addLast(WebSocketFrameCodec.NAME, new WebSocketFrameCodec());
         }
-        TopicCache topics = new TopicCache();
-        p.addLast(MqttFrameDecoder.NAME, new MqttFrameDecoder(services.config().effectiveMaximumPacketSize(), topics));
-        p.addLast(MqttConnection.NAME, new MqttConnection(services, handlers, topics));
+        p.addLast(MqttConnection.NAME, new MqttConnection(services, handlers));
     }
 }

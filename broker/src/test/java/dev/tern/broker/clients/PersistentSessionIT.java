@@ -29,7 +29,7 @@ class PersistentSessionIT {
     static EmbeddedBroker broker = EmbeddedBroker.withDefaults();
 
     @ParameterizedTest
-    @EnumSource(value = Kind.class, names = {"HIVEMQ_V311", "HIVEMQ_V5", "PAHO_V5"})
+    @EnumSource(Kind.class)
     void cleanStartDiscardsTheStoredSession(Kind kind) {
         String name = TestClient.unique("pc");
         String topic = "pc/" + name;
@@ -110,7 +110,8 @@ class PersistentSessionIT {
                 () -> broker.broker().metrics().droppedQos0Offline.sum() - qos0DroppedBefore == MESSAGES);
 
             try (TestClient second = TestClient.create(kind, name, broker.port())) {
-                assertThat(second.connect(true, null)).as("session present").isTrue();
+                // MQTT 3.1 has no session present flag (its CONNACK byte is reserved, 0)
+                assertThat(second.connect(true, null)).as("session present").isEqualTo(kind != Kind.PAHO_V31);
                 // a fence per topic: Paho hands QoS 2 messages over later than QoS 1 ones
                 pub.publish(base + "/q1", "fence1", 1);
                 expected.add(new Msg(base + "/q1", "fence1", 1, false));

@@ -309,6 +309,17 @@ class Ch3Connect5IT {
         }
     }
 
+    /** Section 3.1.2.11.10: Authentication Data without an Authentication Method is a Protocol Error. */
+    @Test
+    void v5AuthenticationDataWithoutAMethodIsRefusedWith0x82() {
+        try (Raw.Bystander other = Raw.Bystander.start(broker.port()); RawClient c = raw()) {
+            c.send(Packets.connect(Packets.V5, "auth-data-only")
+                .props(Props.of().binary(Props.AUTHENTICATION_DATA, new byte[]{1, 2, 3}).build()).build());
+            Raw.expectRefused(c, 0x82);
+            other.assertUnaffected();
+        }
+    }
+
     @Test
     @Conformance({"v5:MQTT-4.12.0-7", "v5:MQTT-4.12.0-6", "v5:MQTT-4.13.1-1"})
     void v5AuthWithoutAnAuthenticationMethodIsAProtocolError() {

@@ -282,6 +282,19 @@ class Ch3ConnectIT {
         }
     }
 
+    /** MQTT 3.1 (its CONNECT payload section): a client identifier of 1 to 23 characters; longer gets return code 2. */
+    @Test
+    void v31ClientIdOver23CharactersGetsReturnCode2() {
+        try (RawClient c = RawClient.connect(broker.port())) {
+            c.send(Packets.connect(Packets.V31, "v31-abcdefghijklmnopqrst").build()); // 24 characters
+            assertThat(c.expectClosed()).extracting(Received::raw).containsExactly(hex("20 02 00 02"));
+        }
+        try (RawClient c = Raw.v31(broker.port(), "v31-abcdefghijklmnopqrs")) { // 23 characters
+            c.send(Packets.pingreq());
+            c.expect(Received.PINGRESP);
+        }
+    }
+
     @Test
     @Conformance({"v31:MQTT-3.1.2-2"})
     void v31NameWithAnotherLevelGetsReturnCode1() {
@@ -324,7 +337,8 @@ class Ch3ConnectIT {
         }
         try (RawClient c = RawClient.connect(broker.port())) {
             c.send(Packets.connect(Packets.V31, "v31-persist").cleanStart(false).build());
-            assertThat(c.receive().raw()).isEqualTo(hex("20 02 01 00"));
+            // MQTT 3.1 has no session present flag: the first CONNACK byte is reserved, 0
+            assertThat(c.receive().raw()).isEqualTo(hex("20 02 00 00"));
             Received.Publish p = Raw.publish(c);
             assertThat(p.payloadText()).isEqualTo("kept");
             c.send(Packets.puback(p.packetId()));

@@ -35,7 +35,8 @@ class Ch3KeepAliveIT {
             Raw.subscribe(w, Packets.V311, 1, "ka311/will", 0);
             try (RawClient c = Raw.connected(broker.port(), Packets.connect(Packets.V311, "ka311").keepAlive(1)
                 .will("ka311/will", "timed out", 0, false))) {
-                c.expectNothing(Duration.ofMillis(700));
+                // not at one keep-alive period: only after one and a half
+                c.expectNothing(Duration.ofMillis(1200));
                 assertThat(c.expectClosed(TIMES_OUT)).isEmpty();
             }
             assertThat(Raw.publish(w).payloadText()).isEqualTo("timed out");
@@ -82,6 +83,44 @@ class Ch3KeepAliveIT {
                 c.send(Packets.pingreq());
                 assertThat(c.expect(Received.PINGRESP).raw()).containsExactly(0xD0, 0x00);
             }
+        }
+    }
+
+    /**
+     * Many connections time out in the same timer tick while others stay: each silent one is
+     * closed, the ones that ping are not (the timers of an event loop's connections are one list).
+     */
+    @Test
+    @Conformance({"v311:MQTT-3.1.2-24"})
+    void manySilentClientsTimeOutTogetherWhileActiveOnesStay() {
+        java.util.List<RawClient> silent = new java.util.ArrayList<>();
+        java.util.List<RawClient> active = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) {
+                silent.add(Raw.connected(broker.port(), Packets.connect(Packets.V311, "ka-many-s" + i).keepAlive(1)));
+                if (i % 4 == 0) {
+                    active.add(Raw.connected(broker.port(), Packets.connect(Packets.V311, "ka-many-a" + i).keepAlive(1)));
+                }
+            }
+            for (int round = 0; round < 6; round++) {
+                for (RawClient a : active) {
+                    a.send(Packets.pingreq());
+                }
+                for (RawClient a : active) {
+                    a.expect(Received.PINGRESP);
+                }
+                active.get(0).expectNothing(Duration.ofMillis(500));
+            }
+            for (RawClient s : silent) {
+                assertThat(s.expectClosed(TIMES_OUT)).isEmpty();
+            }
+            for (RawClient a : active) {
+                a.send(Packets.pingreq());
+                assertThat(a.expect(Received.PINGRESP).raw()).containsExactly(0xD0, 0x00);
+            }
+        } finally {
+            silent.forEach(RawClient::close);
+            active.forEach(RawClient::close);
         }
     }
 

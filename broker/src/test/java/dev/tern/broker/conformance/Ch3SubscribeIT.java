@@ -236,6 +236,17 @@ class Ch3SubscribeIT {
         }
     }
 
+    /** An invalid filter cannot name a subscription: UNSUBACK 0x8F (Topic Filter invalid) for it, the rest as usual. */
+    @Test
+    @Conformance({"v5:MQTT-3.11.3-1", "v5:MQTT-3.11.3-2"})
+    void v5UnsubscribeOfAnInvalidFilterGets0x8F() {
+        try (RawClient c = Raw.v5(broker.port(), "unsub-invalid-5")) {
+            Raw.subscribe(c, Packets.V5, 1, "ui5/a", 0);
+            c.send(Packets.unsubscribe(Packets.V5, 9, "ui5/#/b", "ui5+", "$share/g", "ui5/a", "ui5/never"));
+            assertThat(c.expect(Received.UNSUBACK).raw()).isEqualTo(hex("b0 08 00 09 00 8f 8f 8f 00 11"));
+        }
+    }
+
     @Test
     @Conformance({"v5:MQTT-3.10.4-1", "v5:MQTT-3.10.4-2", "v5:MQTT-3.10.4-4", "v5:MQTT-3.10.4-5", "v5:MQTT-3.10.4-6",
         "v5:MQTT-3.11.3-1", "v5:MQTT-3.11.3-2", "v5:MQTT-2.2.1-6"})

@@ -260,10 +260,34 @@ class Ch3WillIT {
     @Conformance({"v5:MQTT-3.1.2-8"})
     void v5SessionEndBeforeTheWillDelayPublishesTheWill() {
         try (RawClient w = watcher(Packets.V5, "will5/expiry");
-             RawClient c = Raw.connected(broker.port(), v5Will("will5-expiry", "will5/expiry", 1, 60))) {
+             RawClient c = Raw.connected(broker.port(), v5Will("will5-expiry", "will5/expiry", 2, 60))) {
             c.drop();
+            // not before the session's 2 s end (nor at the will delay's 60 s)
+            w.expectNothing(Duration.ofMillis(1200));
             Received.Publish p = w.receive(ARRIVES).publish();
             assertThat(p.payloadText()).isEqualTo("will of will5-expiry");
+        }
+    }
+
+    /**
+     * DISCONNECT 0x04 (with will message) that also shortens the Session Expiry Interval: the will
+     * goes out when the first of the will delay and the new session expiry ends.
+     */
+    @Test
+    @Conformance({"v5:MQTT-3.1.2-8", "v5:MQTT-3.14.2-1"})
+    void v5DisconnectWithWillAndAShorterSessionExpiryPublishesTheWillWhenTheSessionEnds() {
+        try (RawClient w = watcher(Packets.V5, "will5/shortened");
+             RawClient c = Raw.connected(broker.port(), v5Will("will5-shortened", "will5/shortened", 300, 60))) {
+            c.send(Packets.disconnect(0x04, Props.of().u32(Props.SESSION_EXPIRY_INTERVAL, 2).build()));
+            assertThat(c.expectClosed()).isEmpty();
+            w.expectNothing(Duration.ofMillis(1200));
+            Received.Publish p = w.receive(ARRIVES).publish();
+            assertThat(p.payloadText()).isEqualTo("will of will5-shortened");
+        }
+        try (RawClient back = RawClient.connect(broker.port())) {
+            // the session ended with the will: nothing to resume
+            assertThat(back.connect(Packets.connect(Packets.V5, "will5-shortened").cleanStart(false)).sessionPresent()).isFalse();
+            back.send(Packets.disconnect());
         }
     }
 

@@ -104,6 +104,31 @@ class Ch4TopicsIT {
         assertThat(matches(Packets.V5, filter, topic)).isEqualTo(expected);
     }
 
+    /** The same rule for retained messages: a new subscription to '#' or '+/...' gets no retained $ topic. */
+    @Test
+    @Conformance({"v311:MQTT-4.7.2-1", "v5:MQTT-4.7.2-1"})
+    void retainedDollarTopicsAreNotSentToLeadingWildcards() {
+        try (RawClient p = Raw.v311(broker.port(), "dollar-retained-pub")) {
+            p.send(Packets.publish(Packets.V311, "$dr/kept", 1, true, false, 1, new byte[0], Raw.utf8("dollar")));
+            p.expect(Received.PUBACK);
+            p.send(Packets.publish(Packets.V311, "dr/kept", 1, true, false, 2, new byte[0], Raw.utf8("plain")));
+            p.expect(Received.PUBACK);
+        }
+        try (RawClient s = Raw.v311(broker.port(), "dollar-retained-sub")) {
+            Raw.subscribe(s, Packets.V311, 1, "+/kept", 0);
+            assertThat(Raw.publish(s).payloadText()).isEqualTo("plain");
+            s.expectNothing(Raw.QUIET);
+            Raw.subscribe(s, Packets.V311, 2, "$dr/+", 0);
+            assertThat(Raw.publish(s).payloadText()).isEqualTo("dollar");
+        }
+        try (RawClient p = Raw.v311(broker.port(), "dollar-retained-clear")) {
+            p.send(Packets.publish(Packets.V311, "$dr/kept", 0, true, false, 0, new byte[0], new byte[0]));
+            p.send(Packets.publish(Packets.V311, "dr/kept", 0, true, false, 0, new byte[0], new byte[0]));
+            p.send(Packets.pingreq());
+            p.expect(Received.PINGRESP);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"sport/tennis#", "sport/tennis/#/ranking", "sport+", "sport/+tennis", "+sport", "##", "", "a/#/"})
     @Conformance({"v311:MQTT-4.7.1-2", "v311:MQTT-4.7.1-3", "v311:MQTT-4.7.3-1", "v311:MQTT-3.8.4-5"})

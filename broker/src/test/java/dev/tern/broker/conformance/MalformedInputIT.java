@@ -40,6 +40,33 @@ class MalformedInputIT {
         "a2 03 00 01 00",
     };
 
+    /**
+     * CONNECT, a PINGREQ and a malformed PUBLISH in one write, to a broker whose CONNACK waits for
+     * the store (RocksDB, a session that outlives the connection): the bad packet arrives while
+     * CONNECT is still being handled, and still gets its reason code, after CONNACK and after the
+     * answer to the packet before it.
+     */
+    @Test
+    @Conformance({"v5:MQTT-4.13.1-1"})
+    void v5BadPacketRightBehindConnectIsAnsweredAfterConnack(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        dev.tern.broker.BrokerConfig config = dev.tern.broker.BrokerConfig.builder().tcp("127.0.0.1", 0)
+            .storage(dev.tern.broker.StorageConfig.rocksdb(dev.tern.broker.StorageConfig.Durability.PROCESS))
+            .dataDir(dir).ioThreads(1).build();
+        try (Broker b = Broker.builder().config(config).build().start(); RawClient c = RawClient.connect(b.port())) {
+            c.v5(true);
+            c.send(Wire.concat(
+                Packets.connect(Packets.V5, "behind-connect")
+                    .props(Props.of().u32(Props.SESSION_EXPIRY_INTERVAL, 60).build()).build(),
+                Packets.pingreq(),
+                Wire.hex("36 04 00 01 61 00"))); // PUBLISH with QoS 3: malformed
+            List<Received> got = c.expectClosed();
+            assertThat(got).extracting(Received::type)
+                .containsExactly(Received.CONNACK, Received.PINGRESP, Received.DISCONNECT);
+            assertThat(got.get(0).connack().reasonCode()).isZero();
+            assertThat(got.get(2).disconnect().reasonCode()).isEqualTo(0x81);
+        }
+    }
+
     @Test
     @Conformance({"v311:MQTT-4.8.0-1", "v311:MQTT-2.2.2-2"})
     void v311MalformedPacketsCloseTheConnection() {
