@@ -78,16 +78,20 @@ public final class MqttConnection extends ByteToMessageDecoder
     private HashMap<String, Integer> outboundAliases;
     private IntObjectHashMap<String> inboundAliases;
 
-    private final TopicCache topics;
+    /** Made on the first PUBLISH: an idle or subscribe-only connection never needs one. */
+    private TopicCache topics;
 
     public MqttConnection(ProtocolServices services, Handlers handlers) {
         this.services = services;
         this.handlers = handlers;
-        this.topics = new TopicCache();
     }
 
     TopicCache topics() {
-        return topics;
+        TopicCache t = topics;
+        if (t == null) {
+            t = topics = new TopicCache();
+        }
+        return t;
     }
 
     // --- channel events -------------------------------------------------------------------------
@@ -208,7 +212,8 @@ public final class MqttConnection extends ByteToMessageDecoder
     private Object decodeFrame(int header, ByteBuf body) {
         int type = header >>> 4;
         try {
-            Packet packet = PacketDecoder.INSTANCE.decode(header, body, wireVersion, topics);
+            Packet packet = PacketDecoder.INSTANCE.decode(header, body, wireVersion,
+                (header >>> 4) == PacketType.PUBLISH ? topics() : null);
             if (packet instanceof ConnectPacket connect && wireVersion == null) {
                 wireVersion = connect.version();
             }
