@@ -4,7 +4,7 @@
 # generator (`tern bench`) on another, the same scenarios, brokers alternating within each round, a
 # fresh broker for every run. Writes BENCHMARKS.md.
 #
-#   bench/compare.sh                       # full run (about 50 minutes: see bench/README.md)
+#   bench/compare.sh                       # full run (about 35 minutes: see bench/README.md)
 #   bench/compare.sh --quick --note "..."  # smoke run: 1 round, short runs, fewer connections
 #   bench/compare.sh --durable             # persistent sessions: in-memory vs durable brokers, writes bench/DURABLE.md
 #   bench/compare.sh --help
@@ -28,6 +28,7 @@ broker_cpu=0
 generator_cpu=1
 note=""
 out="$here/BENCHMARKS.md"
+findings="$here/bench/FINDINGS.md"
 results=""
 build=1
 settle=2
@@ -76,6 +77,9 @@ usage: bench/compare.sh [options]
                            --storm-connections 1000 --persistent-messages 2000 --latency-rate 2000
   --note TEXT              banner at the top of the report (e.g. "smoke run on a busy machine")
   --out FILE               report to write (default BENCHMARKS.md at the repository root)
+  --findings FILE          hand-written analysis put into the report after the summary: what the profiles
+                           show, what was changed, where a target is not met and why (default
+                           bench/FINDINGS.md; with --durable bench/DURABLE-FINDINGS.md; "" for none)
   --results DIR            where raw results go (default bench/target/compare-<time>)
   --no-build               use the jars already built
 
@@ -118,7 +122,8 @@ for a in "$@"; do
                brokers="tern,tern-rocksdb,tern-rocksdb-fsync,mosquitto,hivemq,hivemq-file,artemis"
                reference="tern-rocksdb,tern-rocksdb-fsync"; ratio_peers="hivemq-file,artemis"
                persistent_messages=50000 # 500,000 deliveries: a warm in-memory broker drains 200,000 in ~0.15 s
-               out="$here/bench/DURABLE.md"; title="Benchmarks: persistent sessions, in memory and durable" ;;
+               out="$here/bench/DURABLE.md"; title="Benchmarks: persistent sessions, in memory and durable"
+               findings="$here/bench/DURABLE-FINDINGS.md" ;;
   esac
 done
 while [ $# -gt 0 ]; do
@@ -140,6 +145,7 @@ while [ $# -gt 0 ]; do
     --artemis-journal) artemis_journal="$2"; shift 2 ;;
     --note) note="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --findings) findings="$2"; shift 2 ;;
     --results) results="$2"; shift 2 ;;
     --no-build) build=0; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -479,6 +485,9 @@ elapsed=$((SECONDS - start_seconds))
   echo "ternCommit=$commit"
   echo "loadAverage=$load_at_start (1, 5, 15 min; at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
 } > "$results/meta.properties"
+if [ -n "$findings" ] && [ -f "$findings" ]; then
+  cp "$findings" "$results/findings.md" # the analysis as it stood for this run
+fi
 
 java -jar "$jar" bench report --results "$results" --out "$out" >&2
 log "done in $((elapsed / 60)) min $((elapsed % 60)) s; results in $results, report in $out"

@@ -154,6 +154,11 @@ final class CompareReport {
             }
         }
         md.append('\n');
+        Path findings = results.resolve("findings.md");
+        if (Files.exists(findings)) {
+            // hand-written (bench/FINDINGS.md): profiles, changes, targets; copied in by compare.sh
+            md.append(Files.readString(findings, StandardCharsets.UTF_8).strip()).append("\n\n");
+        }
         durability(md, results.resolve("settings").resolve("durability.tsv"), brokers, meta);
 
         md.append("## Scenarios in detail\n\n");

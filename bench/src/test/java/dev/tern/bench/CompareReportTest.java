@@ -64,9 +64,14 @@ class CompareReportTest {
         Files.writeString(idle.resolve("tern-1.json"), "{\"rssPerConnectionKb\": 1.5}");
         Files.writeString(idle.resolve("mosquitto-1.json"), "{\"rssPerConnectionKb\": 0.75}");
 
+        Files.writeString(dir.resolve("findings.md"), "## What the profiles show\n\nThe decoder, mostly.\n");
+
         String md = CompareReport.render(dir);
 
         assertThat(md).contains("**SMOKE RUN on a busy machine**");
+        // the hand-written findings come right after the summary table, before the details
+        assertThat(md.indexOf("## What the profiles show\n\nThe decoder, mostly.")).isGreaterThan(md.indexOf("## Summary"))
+            .isLessThan(md.indexOf("## Scenarios in detail"));
         assertThat(md).contains("| fan-in QoS 1 | delivered/s | higher | 110.0k (100.0k-120.0k) | 52.5k (50.0k-55.0k) | 100.0k | 2.10 | 1.10 |");
         assertThat(md).contains("| idle connections | RSS growth per connection (KB) | lower | 1.50 | 0.75 | - | 2.00 | - |");
         assertThat(md).contains("Mosquitto 2.0.11 run 3 failed: broker did not start");
