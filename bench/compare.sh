@@ -104,7 +104,7 @@ scenario_table() {
     latency-q1 "latencyP50Us,latencyP99Us" "20 pairs QoS 1 at a fixed ${latency_rate} msg/s" "pairs --qos 1 --pairs 20 --rate ${latency_rate}" \
     persistent-q1 "publishedPerSecond,deliveredPerSecond,outOfOrder,lost,duplicates" "persistent sessions QoS 1 (10 offline sessions, ${persistent_messages} queued each)" "persistent --qos 1 --subscribers 10 --messages ${persistent_messages}" \
     pairs-q1-persistent "deliveredPerSecond,publishedPerSecond,outOfOrder,lost,duplicates" "20 pairs QoS 1, persistent sessions (online)" "pairs --qos 1 --pairs 20 --persistent-sessions" \
-    idle "rssPerConnectionKb,rssPerConnectionMarginalKb,heapPerConnectionKb" "idle connections (${idle_connections} held)" "idle --connections ${idle_connections}" \
+    idle "rssPerConnectionKb,rssPerConnectionMarginalKb,heapPerConnectionKb" "idle connections (${idle_connections} held)" "idle --connections ${idle_connections} --warmup-connections $((idle_connections * 2))" \
     storm connectsPerSecond "connection storm (${storm_connections} clients)" "storm --connections ${storm_connections} --max-pending 500"
 }
 

@@ -47,6 +47,10 @@ final class ConnectionScenario {
         r.put("sourceAddresses", sources.isEmpty() ? "kernel" : String.join(",", o.sourceAddresses));
         r.put("maxPending", o.maxPending);
 
+        if (idle && o.warmupConnections > 0) {
+            r.put("warmupConnections", warmUp(ctx, o, sources));
+        }
+
         long rssBefore = -1;
         long heapBefore = -1;
         if (idle && o.brokerPid > 0) {
@@ -139,6 +143,40 @@ final class ConnectionScenario {
         }
         double limitSeconds = Math.max(60, (to - from) / 100.0);
         loop.runUntil(() -> loop.connected + loop.failed >= to, t0 + RunContext.nanos(limitSeconds));
+    }
+
+    /**
+     * Connects {@code --warmup-connections} clients, at most {@code --max-pending} at a time, each
+     * reset right after its CONNACK (clean sessions: the broker forgets them), then gives the broker
+     * {@code --hold} seconds to see the resets. Returns how many got their CONNACK.
+     */
+    private static int warmUp(RunContext ctx, LoadOptions o, List<InetAddress> sources) throws IOException {
+        int done = 0;
+        int ok = 0;
+        try (EventLoop loop = ctx.newLoop()) {
+            loop.failFast(false);
+            loop.maxPending(o.maxPending);
+            while (done < o.warmupConnections) {
+                int batch = Math.min(o.maxPending, o.warmupConnections - done);
+                int before = loop.connected + loop.failed;
+                for (int i = 0; i < batch; i++) {
+                    String id = ctx.clientId("w", done + i);
+                    InetAddress source = sources.isEmpty() ? null : sources.get((done + i) % sources.size());
+                    loop.connect(new Client(loop, id, MqttCodec.connect(ctx.version, id, true, o.keepAlive, 0), source,
+                        RunContext.IDLE_BUFFER));
+                }
+                loop.runUntil(() -> loop.connected + loop.failed >= before + batch, System.nanoTime() + RunContext.nanos(60));
+                loop.resetAll();
+                done += batch;
+            }
+            ok = loop.connected;
+        }
+        try {
+            Thread.sleep((long) (o.hold * 1000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ok;
     }
 
     private static double perConnection(double kb, int connections) {
