@@ -107,6 +107,61 @@ class DurabilityIT {
         }
     }
 
+    /**
+     * Large records: RocksDB writes a 256 KiB batch with several write() calls and a SIGKILL can stop
+     * one part way, so the log can end in a torn record. The restart must drop that record (it was
+     * never acknowledged) instead of refusing to start, and deliver every acknowledged message.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"process", "fsync"})
+    void largeMessagesSurviveKill9(String durability) throws Exception {
+        Path data = dir.resolve("data-large-" + durability);
+        Path cfg = config(durability, "  maxQueuedMessages: 1000\n");
+        Set<Integer> acked = ConcurrentHashMap.newKeySet();
+        byte[] filler = new byte[256 * 1024];
+        try (TernProcess tern = TernProcess.broker(data, cfg)) {
+            int port = tern.port();
+            persistentSubscribe("big", port, "big/#", MqttQos.AT_LEAST_ONCE);
+            Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("bigpub").serverHost("127.0.0.1").serverPort(port)
+                .buildAsync();
+            pub.connect().get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                byte[] payload = filler.clone();
+                byte[] number = ("" + n + ";").getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(number, 0, payload, 0, number.length);
+                pub.publishWith().topic("big/x").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
+                    .whenComplete((r, e) -> {
+                        if (e == null && !r.getError().isPresent()) {
+                            acked.add(n);
+                        }
+                    });
+                if (i == 60) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= 20);
+                    tern.kill9(); // mid-stream, while large batches are being written
+                    break;
+                }
+            }
+        }
+        try (TernProcess tern = TernProcess.broker(data, cfg)) {
+            Mqtt5BlockingClient c = client("big", tern.port());
+            List<Integer> got = new ArrayList<>();
+            try (Mqtt5BlockingClient.Mqtt5Publishes publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
+                assertThat(c.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent()).isTrue();
+                Optional<Mqtt5Publish> p;
+                while ((p = publishes.receive(3, TimeUnit.SECONDS)).isPresent()) {
+                    byte[] b = p.get().getPayloadAsBytes();
+                    assertThat(b).hasSize(filler.length);
+                    String head = new String(b, 0, 12, StandardCharsets.UTF_8);
+                    got.add(Integer.parseInt(head.substring(0, head.indexOf(';'))));
+                }
+            }
+            c.disconnect();
+            assertThat(got).as("every acknowledged large message").containsAll(acked);
+            assertThat(firstOccurrences(got)).as("in publish order").isSorted();
+        }
+    }
+
     /** Reconnects a persistent session and collects the payload numbers on one topic until quiet. */
     private static List<Integer> receiveAll(String id, int port, String topic) throws Exception {
         Mqtt5BlockingClient c = client(id, port);

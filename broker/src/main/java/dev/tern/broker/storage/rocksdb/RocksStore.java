@@ -208,11 +208,6 @@ public final class RocksStore implements SessionStore {
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
             .setParanoidChecks(salvage == Salvage.NONE)
-            // Any damage in the log stops the open. kill -9 cannot tear a record (the kernel finishes the
-            // write), and RocksDB's "tolerate tail" mode was seen to drop valid records after a damaged one.
-            // After a power loss a torn, never-acknowledged tail also stops it: `tern storage repair` skips it.
-            .setWalRecoveryMode(salvage == Salvage.NONE ? WALRecoveryMode.AbsoluteConsistency
-                : WALRecoveryMode.SkipAnyCorruptedRecords)
             .setBestEffortsRecovery(salvage == Salvage.BEST_EFFORTS)
             .setMaxBackgroundJobs(2)
             .setKeepLogFileNum(3);
@@ -230,7 +225,7 @@ public final class RocksStore implements SessionStore {
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         RocksDB db;
         try {
-            db = RocksDB.open(options, dir.toString(), descriptors, handles);
+            db = openDb(dir, salvage, options, descriptors, handles);
         } catch (RocksDBException e) {
             throw damaged(dir, e.getMessage(), e);
         }
@@ -242,6 +237,54 @@ public final class RocksStore implements SessionStore {
             throw e;
         }
         return store;
+    }
+
+    /**
+     * What the write-ahead log may hold after a crash, and what the open does with it. A torn
+     * record can only be at the end of the newest log, and only belongs to a write that never
+     * returned, so it was never acknowledged: kill -9 can tear it (RocksDB writes a large record
+     * with several write() calls, and a fatal signal can stop a write() part way), and so can a
+     * power loss. Any other damage must stop the start, never be cut off silently.
+     *
+     * <p>No RocksDB mode does exactly that. {@code AbsoluteConsistency} refuses the torn tail too,
+     * so the broker would not start after a kill -9. {@code PointInTimeRecovery} stops at the first
+     * bad record anywhere and drops the valid ones after it. {@code TolerateCorruptedTailRecords}
+     * also stops silently at a record whose length field is damaged when it lies in a log's last
+     * 32 KiB block. So the open is strict, and when it fails {@link WalTail} reads the logs: only when
+     * all that is wrong is a record cut short at the end of the newest log, with no valid record after
+     * the cut, is the store opened again with {@code TolerateCorruptedTailRecords}, which then drops
+     * exactly that record. docs/storage.md explains the choice.
+     */
+    private static RocksDB openDb(Path dir, Salvage salvage, DBOptions options, List<ColumnFamilyDescriptor> descriptors,
+                                  List<ColumnFamilyHandle> handles) throws RocksDBException {
+        if (salvage != Salvage.NONE) {
+            options.setWalRecoveryMode(WALRecoveryMode.SkipAnyCorruptedRecords);
+            return RocksDB.open(options, dir.toString(), descriptors, handles);
+        }
+        try {
+            options.setWalRecoveryMode(WALRecoveryMode.AbsoluteConsistency);
+            return RocksDB.open(options, dir.toString(), descriptors, handles);
+        } catch (RocksDBException e) {
+            if (e.getStatus() == null || e.getStatus().getCode() != org.rocksdb.Status.Code.Corruption
+                || !tornTailOnly(dir)) {
+                throw e;
+            }
+            LOG.warn("the write-ahead log in {} ends in a record cut short (the process stopped in the middle of a"
+                + " write that was never acknowledged): opening without it", dir);
+            handles.forEach(ColumnFamilyHandle::close);
+            handles.clear();
+            options.setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords);
+            return RocksDB.open(options, dir.toString(), descriptors, handles);
+        }
+    }
+
+    private static boolean tornTailOnly(Path dir) {
+        try {
+            return WalTail.examine(dir) == WalTail.Verdict.TORN_TAIL;
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot read the write-ahead log in {}: {}", dir, e.getMessage());
+            return false;
+        }
     }
 
     static StorageException damaged(Path dir, String what, Throwable cause) {
