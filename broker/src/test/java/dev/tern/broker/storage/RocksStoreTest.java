@@ -124,6 +124,16 @@ class RocksStoreTest {
     }
 
     @Test
+    void aStoreInUseByAnotherOpenIsReportedAsInUseNotDamaged() {
+        try (RocksStore store = RocksStore.open(dir, Durability.PROCESS)) {
+            assertThatThrownBy(() -> RocksStore.open(dir, Durability.PROCESS))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("in use by another process")
+                .hasMessageNotContaining("tern storage repair");
+        }
+    }
+
+    @Test
     void aDirectoryThatIsNotATernStoreIsRefused() throws Exception {
         Files.writeString(dir.resolve("CURRENT"), "MANIFEST-000001\n");
         assertThatThrownBy(() -> RocksStore.open(dir, Durability.PROCESS))

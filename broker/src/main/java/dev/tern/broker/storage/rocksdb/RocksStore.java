@@ -63,6 +63,7 @@ public final class RocksStore implements SessionStore {
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
+    private final SstFileManager sstFileManager;
     private final List<ColumnFamilyHandle> handles;
     private final ColumnFamilyHandle sessions;
     private final ColumnFamilyHandle subscriptions;
@@ -117,12 +118,13 @@ public final class RocksStore implements SessionStore {
     }
 
     private RocksStore(Path dir, Durability durability, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                       List<ColumnFamilyHandle> handles) {
+                       SstFileManager sstFileManager, List<ColumnFamilyHandle> handles) {
         this.dir = dir;
         this.durability = durability;
         this.db = db;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
+        this.sstFileManager = sstFileManager;
         this.handles = handles;
         this.sessions = handles.get(1);
         this.subscriptions = handles.get(2);
@@ -204,32 +206,39 @@ public final class RocksStore implements SessionStore {
             throw new StorageException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
         }
         boolean existed = Files.exists(dir.resolve("CURRENT"));
-        DBOptions options = new DBOptions()
-            .setCreateIfMissing(true)
-            .setCreateMissingColumnFamilies(true)
-            .setParanoidChecks(salvage == Salvage.NONE)
-            .setBestEffortsRecovery(salvage == Salvage.BEST_EFFORTS)
-            .setMaxBackgroundJobs(2)
-            .setKeepLogFileNum(3);
-        try {
-            options.setSstFileManager(new SstFileManager(Env.getDefault())); // recovers from "no space" once space returns
-        } catch (RocksDBException e) {
-            LOG.warn("no SstFileManager: disk-full recovery needs a restart ({})", e.getMessage());
-        }
-        ColumnFamilyOptions cf = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
-        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf));
-        for (String f : FAMILIES) {
-            descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8), cf));
-        }
+        DBOptions options = null;
+        ColumnFamilyOptions cf = null;
+        SstFileManager sst = null;
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         RocksDB db;
         try {
+            options = new DBOptions()
+                .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
+                .setParanoidChecks(salvage == Salvage.NONE)
+                .setBestEffortsRecovery(salvage == Salvage.BEST_EFFORTS)
+                .setMaxBackgroundJobs(2)
+                .setKeepLogFileNum(3);
+            try {
+                sst = new SstFileManager(Env.getDefault()); // recovers from "no space" once space returns
+                options.setSstFileManager(sst);
+            } catch (RocksDBException e) {
+                LOG.warn("no SstFileManager: disk-full recovery needs a restart ({})", e.getMessage());
+            }
+            cf = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf));
+            for (String f : FAMILIES) {
+                descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8), cf));
+            }
             db = openDb(dir, salvage, options, descriptors, handles);
-        } catch (RocksDBException e) {
-            throw damaged(dir, e.getMessage(), e);
+        } catch (RocksDBException | RuntimeException e) {
+            // nothing of a failed open stays behind: native options, the file manager, handles
+            handles.forEach(ColumnFamilyHandle::close);
+            closeAll(options, cf, sst);
+            throw e instanceof RocksDBException r ? openFailure(dir, r) : (RuntimeException) e;
         }
-        RocksStore store = new RocksStore(dir, durability, db, options, cf, handles);
+        RocksStore store = new RocksStore(dir, durability, db, options, cf, sst, handles);
         try {
             store.checkFormat(existed);
         } catch (RuntimeException e) {
@@ -285,6 +294,28 @@ public final class RocksStore implements SessionStore {
             LOG.warn("cannot read the write-ahead log in {}: {}", dir, e.getMessage());
             return false;
         }
+    }
+
+    private static void closeAll(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    LOG.debug("closing {} failed: {}", r, e.toString());
+                }
+            }
+        }
+    }
+
+    /** A store another process (or another open in this one) holds is in use, not damaged. */
+    private static StorageException openFailure(Path dir, RocksDBException e) {
+        String what = e.getMessage() == null ? String.valueOf(e.getStatus()) : e.getMessage();
+        if (what.contains("/LOCK") || what.contains("lock file") || what.contains("lock hold")) {
+            return new StorageException("the store in " + dir + " is in use by another process (a broker running on"
+                + " this data directory?): stop that process first, or use another --data-dir (" + what + ")", e);
+        }
+        return damaged(dir, what, e);
     }
 
     static StorageException damaged(Path dir, String what, Throwable cause) {
@@ -927,9 +958,6 @@ public final class RocksStore implements SessionStore {
             h.close();
         }
         db.close();
-        dbOptions.close();
-        cfOptions.close();
-        noSync.close();
-        sync.close();
+        closeAll(dbOptions, cfOptions, sstFileManager, noSync, sync);
     }
 }
