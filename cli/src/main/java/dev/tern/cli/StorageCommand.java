@@ -45,8 +45,10 @@ public final class StorageCommand implements Runnable {
     }
 
     @Command(name = "repair", mixinStandardHelpOptions = true,
-        description = "Salvages what is readable (RocksDB repair, then drops records that cannot be read or"
-            + " reference missing messages). Copy the directory first if you may need the original.")
+        description = "Salvages what is readable: opens the store past damaged log records (or at the newest"
+            + " consistent state RocksDB finds), then drops records that cannot be read, entries whose message is"
+            + " missing and records of sessions that no longer exist. Copy the directory first if you may need the"
+            + " original.")
     static final class Repair implements Callable<Integer> {
         @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "the data directory (default ./data)")
         Path dataDir;
@@ -55,7 +57,8 @@ public final class StorageCommand implements Runnable {
         public Integer call() {
             try {
                 StoreMaintenance.Report report = StoreMaintenance.repair(dataDir, StorageConfig.Durability.FSYNC);
-                System.out.println("store " + dataDir + " repaired; dropped " + report.dropped() + " unreadable records");
+                System.out.println("store " + dataDir + " repaired; dropped " + report.dropped()
+                    + " unreadable or dangling records");
                 for (Map.Entry<String, Long> e : report.counts().entrySet()) {
                     System.out.println("  " + e.getKey() + ": " + e.getValue());
                 }

@@ -29,8 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,14 +63,14 @@ public final class RocksStore implements SessionStore {
     private final ColumnFamilyOptions cfOptions;
     private final SstFileManager sstFileManager;
     private final List<ColumnFamilyHandle> handles;
-    private final ColumnFamilyHandle sessions;
-    private final ColumnFamilyHandle subscriptions;
-    private final ColumnFamilyHandle messages;
-    private final ColumnFamilyHandle queues;
-    private final ColumnFamilyHandle released;
-    private final ColumnFamilyHandle inbound;
-    private final ColumnFamilyHandle retained;
-    private final ColumnFamilyHandle shared;
+    final ColumnFamilyHandle sessions;
+    final ColumnFamilyHandle subscriptions;
+    final ColumnFamilyHandle messages;
+    final ColumnFamilyHandle queues;
+    final ColumnFamilyHandle released;
+    final ColumnFamilyHandle inbound;
+    final ColumnFamilyHandle retained;
+    final ColumnFamilyHandle shared;
     private final int sessionsId;
     private final int subscriptionsId;
     private final int messagesId;
@@ -94,6 +92,7 @@ public final class RocksStore implements SessionStore {
     private volatile boolean failing;
     private volatile boolean lowSpace;
     private volatile boolean closed;
+    private volatile StoreRecovery.Cleanup lastCleanup = StoreRecovery.Cleanup.NONE;
     private java.util.concurrent.ScheduledExecutorService spaceGuard;
 
     /** A stored message generation: its key and how many entries still reference it. */
@@ -725,151 +724,29 @@ public final class RocksStore implements SessionStore {
     @Override
     public Recovered recover() {
         try {
-            return doRecover();
-        } catch (Codec.CorruptRecordException | IndexOutOfBoundsException e) {
-            throw damaged(dir, "a record cannot be read (" + e.getMessage() + ")", e);
+            StoreRecovery.Result r = new StoreRecovery(this).run();
+            lastCleanup = r.cleanup();
+            return r.recovered();
+        } catch (StorageException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // whatever a decoder throws (a corrupt record, a buffer underflow, a protocol violation in
+            // stored properties) is damage, reported with what to do
+            throw damaged(dir, "a record cannot be read (" + e + ")", e);
         }
     }
 
-    private Recovered doRecover() {
-        Map<Long, byte[]> messageBytes = new HashMap<>();
-        long maxId = 0;
-        try (RocksIterator it = db.newIterator(messages)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                long id = ByteBuffer.wrap(it.key()).getLong();
-                messageBytes.put(id, it.value());
-                maxId = Math.max(maxId, id);
-            }
-            check(it);
-        }
+    /** What the last {@link #recover()} dropped. */
+    StoreRecovery.Cleanup lastCleanup() {
+        return lastCleanup;
+    }
+
+    /** Recovery sets the next message id above every id stored or referenced anywhere. */
+    void nextMessageIdAbove(long maxId) {
         nextMessageId.set(maxId + 1);
-        Map<Long, Message> loaded = new HashMap<>();
-        Map<Long, StoredRef> refs = new HashMap<>();
-        Map<String, List<StoredSubscription>> subs = new HashMap<>();
-        try (RocksIterator it = db.newIterator(subscriptions)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                String clientId = Codec.prefixOf(it.key());
-                String filter = new String(Codec.suffixOf(it.key()), StandardCharsets.UTF_8);
-                subs.computeIfAbsent(clientId, k -> new ArrayList<>()).add(Codec.subscription(filter, it.value()));
-            }
-            check(it);
-        }
-        java.util.Set<String> releasedKeys = new java.util.HashSet<>();
-        try (RocksIterator it = db.newIterator(released)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                releasedKeys.add(Arrays.toString(it.key()));
-            }
-            check(it);
-        }
-        Map<String, List<StoredEntry>> entries = new HashMap<>();
-        int dangling = 0;
-        try (RocksIterator it = db.newIterator(queues)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                String clientId = Codec.prefixOf(it.key());
-                long seq = ByteBuffer.wrap(Codec.suffixOf(it.key())).getLong();
-                Codec.Entry e = Codec.entry(it.value());
-                Message m = message(e.messageId(), messageBytes, loaded, refs);
-                if (m == null) {
-                    dangling++;
-                    continue;
-                }
-                entries.computeIfAbsent(clientId, k -> new ArrayList<>()).add(new StoredEntry(seq, m, e.qos(),
-                    e.retainFlag(), e.subscriptionIds(), releasedKeys.contains(Arrays.toString(it.key())),
-                    refs.get(e.messageId())));
-            }
-            check(it);
-        }
-        Map<String, List<Integer>> inboundIds = new HashMap<>();
-        try (RocksIterator it = db.newIterator(inbound)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                String clientId = Codec.prefixOf(it.key());
-                byte[] s = Codec.suffixOf(it.key());
-                inboundIds.computeIfAbsent(clientId, k -> new ArrayList<>()).add(((s[0] & 0xFF) << 8) | (s[1] & 0xFF));
-            }
-            check(it);
-        }
-        List<StoredSharedEntry> sharedEntries = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(shared)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                byte[] k = it.key();
-                String group = Codec.prefixOf(k);
-                byte[] rest = Codec.suffixOf(k);
-                String filter = Codec.prefixOf(rest);
-                long seq = ByteBuffer.wrap(Codec.suffixOf(rest)).getLong();
-                long id = ByteBuffer.wrap(it.value()).getLong();
-                Message m = message(id, messageBytes, loaded, refs);
-                if (m == null) {
-                    dangling++;
-                    continue;
-                }
-                sharedEntries.add(new StoredSharedEntry(group, filter, seq, m, refs.get(id)));
-            }
-            check(it);
-        }
-        List<StoredSession> out = new ArrayList<>();
-        Map<String, SessionRecord> records = new LinkedHashMap<>();
-        try (RocksIterator it = db.newIterator(sessions)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                String clientId = new String(it.key(), StandardCharsets.UTF_8);
-                records.put(clientId, Codec.session(clientId, it.value()));
-            }
-            check(it);
-        }
-        for (SessionRecord r : records.values()) {
-            List<Integer> ids = inboundIds.getOrDefault(r.clientId(), List.of());
-            out.add(new StoredSession(r, subs.getOrDefault(r.clientId(), List.of()),
-                entries.getOrDefault(r.clientId(), List.of()), ids.stream().mapToInt(Integer::intValue).toArray()));
-        }
-        // messages no entry references any more (a crash between an entry's delete and its message's)
-        int orphans = 0;
-        for (Long id : messageBytes.keySet()) {
-            if (!loaded.containsKey(id)) {
-                byte[] key = Codec.longBytes(id);
-                BatchBuilder b = staging();
-                if (b != null) {
-                    b.delete(messagesId, key);
-                    staged();
-                }
-                orphans++;
-            }
-        }
-        // each loaded message carries one reference per entry, taken in message(); drop the loader's own
-        for (Message m : loaded.values()) {
-            m.release();
-        }
-        if (dangling > 0) {
-            LOG.warn("{} queue entries referenced missing messages and were dropped", dangling);
-        }
-        if (orphans > 0) {
-            LOG.debug("removed {} unreferenced stored messages", orphans);
-        }
-        int queued = entries.values().stream().mapToInt(List::size).sum();
-        LOG.info("recovered {} sessions, {} queued messages, {} shared-group messages from {}", out.size(), queued,
-            sharedEntries.size(), dir);
-        return new Recovered(out, sharedEntries);
     }
 
-    /** The message for an id, loading it once; each call adds one reference (owned by the entry). */
-    private static Message message(long id, Map<Long, byte[]> bytes, Map<Long, Message> loaded,
-                                   Map<Long, StoredRef> refs) {
-        Message m = loaded.get(id);
-        if (m == null) {
-            byte[] b = bytes.get(id);
-            if (b == null) {
-                return null;
-            }
-            m = Codec.message(b);
-            StoredRef ref = new StoredRef(id);
-            ref.refs.set(0);
-            m.casStoreRef(null, ref);
-            loaded.put(id, m);
-            refs.put(id, ref);
-        }
-        refs.get(id).refs.incrementAndGet();
-        return m.retain();
-    }
-
-    private static void check(RocksIterator it) {
+    static void check(RocksIterator it) {
         try {
             it.status();
         } catch (RocksDBException e) {
@@ -881,16 +758,22 @@ public final class RocksStore implements SessionStore {
         return db;
     }
 
-    /**
-     * Deletes every record that cannot be decoded (used by repair); returns how many.
-     */
+    ColumnFamilyHandle family(int index) {
+        return handles.get(index + 1);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Deletes every record that cannot be decoded (used by repair); returns how many. */
     long dropUnreadable() {
         long dropped = 0;
         for (int i = 0; i < FAMILIES.length; i++) {
-            ColumnFamilyHandle h = handles.get(i + 1);
+            ColumnFamilyHandle h = family(i);
             try (RocksIterator it = db.newIterator(h)) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
-                    if (!readable(FAMILIES[i], it.key(), it.value())) {
+                    if (!StoreRecovery.readable(FAMILIES[i], it.key(), it.value())) {
                         try {
                             db.delete(h, it.key());
                         } catch (RocksDBException e) {
@@ -904,29 +787,12 @@ public final class RocksStore implements SessionStore {
         return dropped;
     }
 
-    private static boolean readable(String family, byte[] key, byte[] value) {
-        try {
-            switch (family) {
-                case "sessions" -> Codec.session(new String(key, StandardCharsets.UTF_8), value);
-                case "subscriptions" -> Codec.subscription("", value);
-                case "messages", "retained" -> Codec.message(value).release();
-                case "queues" -> Codec.entry(value);
-                default -> {
-                    // released, inbound and shared hold keys (and an id) only
-                }
-            }
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** Counts of what is stored, for {@code tern storage check} and the gauges. */
+    /** Counts of what is stored, for {@code tern storage check} and tests. */
     public Map<String, Long> counts() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < FAMILIES.length; i++) {
             long n = 0;
-            try (RocksIterator it = db.newIterator(handles.get(i + 1))) {
+            try (RocksIterator it = db.newIterator(family(i))) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
                     n++;
                 }

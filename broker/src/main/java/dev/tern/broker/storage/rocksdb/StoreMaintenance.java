@@ -38,8 +38,9 @@ public final class StoreMaintenance {
 
     /**
      * Opens the store past damage (skipping corrupted log records, or recovering to the newest
-     * consistent point RocksDB can find), then deletes the records that cannot be read. What a
-     * damaged file held is lost; everything readable is kept.
+     * consistent point RocksDB can find), deletes the records that cannot be read, then what no
+     * longer fits together (entries whose message is gone, records of sessions that are gone). What
+     * a damaged file held is lost; everything readable is kept.
      */
     public static Report repair(Path dir, Durability durability) {
         if (!Files.exists(dir.resolve("CURRENT"))) {
@@ -56,7 +57,7 @@ public final class StoreMaintenance {
             long dropped = s.dropUnreadable();
             SessionStore.Recovered r = s.recover();
             releaseAll(r);
-            return new Report(s.counts(), dropped);
+            return new Report(s.counts(), dropped + s.lastCleanup().total());
         }
     }
 
