@@ -23,7 +23,8 @@ public final class StorageCommand implements Runnable {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Opens the store, reads every record and reports what it holds; exit 0 when it is sound.")
+        description = "Opens the store read-only (it writes nothing, so it may run while a broker uses the store),"
+            + " reads every record and reports what it holds; exit 0 when it is sound.")
     static final class Check implements Callable<Integer> {
         @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "the data directory (default ./data)")
         Path dataDir;
@@ -35,6 +36,10 @@ public final class StorageCommand implements Runnable {
                 System.out.println("store " + dataDir + ": format " + RocksStore.FORMAT_VERSION + ", sound");
                 for (Map.Entry<String, Long> e : report.counts().entrySet()) {
                     System.out.println("  " + e.getKey() + ": " + e.getValue());
+                }
+                if (report.leftOver() > 0) {
+                    System.out.println("  " + report.leftOver() + " records left over by a crash (entries whose message"
+                        + " is gone, records of ended sessions): the broker drops them at its next start");
                 }
                 return 0;
             } catch (StorageException e) {

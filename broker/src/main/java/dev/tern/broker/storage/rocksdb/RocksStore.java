@@ -56,8 +56,21 @@ public final class RocksStore implements SessionStore {
     static final String[] FAMILIES = {"sessions", "subscriptions", "messages", "queues", "released", "inbound",
         "retained", "shared"};
 
+    /** How the store is opened. */
+    enum Mode {
+        /** the broker: read and write, damage stops the open */
+        SERVE,
+        /** {@code tern storage check}: read only, nothing is written, damage is reported */
+        CHECK,
+        /** {@code tern storage repair}, first try: skips damaged log records */
+        REPAIR_SKIP_CORRUPT_LOG,
+        /** {@code tern storage repair}, second try: the newest consistent state RocksDB can find */
+        REPAIR_BEST_EFFORTS
+    }
+
     private final Path dir;
     private final Durability durability;
+    private final Mode mode;
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
@@ -116,10 +129,11 @@ public final class RocksStore implements SessionStore {
         }
     }
 
-    private RocksStore(Path dir, Durability durability, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                       SstFileManager sstFileManager, List<ColumnFamilyHandle> handles) {
+    private RocksStore(Path dir, Durability durability, Mode mode, RocksDB db, DBOptions dbOptions,
+                       ColumnFamilyOptions cfOptions, SstFileManager sstFileManager, List<ColumnFamilyHandle> handles) {
         this.dir = dir;
         this.durability = durability;
+        this.mode = mode;
         this.db = db;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
@@ -141,7 +155,7 @@ public final class RocksStore implements SessionStore {
         this.inboundId = inbound.getID();
         this.retainedId = retained.getID();
         this.sharedId = shared.getID();
-        this.syncWriter = durability == Durability.FSYNC ? new SyncWriter(this) : null;
+        this.syncWriter = durability == Durability.FSYNC && mode != Mode.CHECK ? new SyncWriter(this) : null;
     }
 
     /**
@@ -150,7 +164,7 @@ public final class RocksStore implements SessionStore {
      * @throws StorageException with what is wrong and what to do, when it cannot be opened
      */
     public static RocksStore open(Path dir, Durability durability) {
-        return open(dir, durability, Salvage.NONE);
+        return open(dir, durability, Mode.SERVE);
     }
 
     /**
@@ -194,15 +208,14 @@ public final class RocksStore implements SessionStore {
         return this;
     }
 
-    /** How hard an open tries to get past damage: only {@code tern storage repair} asks for more than NONE. */
-    enum Salvage { NONE, SKIP_CORRUPT_LOG, BEST_EFFORTS }
-
-    static RocksStore open(Path dir, Durability durability, Salvage salvage) {
+    static RocksStore open(Path dir, Durability durability, Mode mode) {
         RocksDB.loadLibrary();
-        try {
-            Files.createDirectories(dir);
-        } catch (Exception e) {
-            throw new StorageException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+        if (mode != Mode.CHECK) {
+            try {
+                Files.createDirectories(dir);
+            } catch (Exception e) {
+                throw new StorageException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+            }
         }
         boolean existed = Files.exists(dir.resolve("CURRENT"));
         DBOptions options = null;
@@ -212,17 +225,19 @@ public final class RocksStore implements SessionStore {
         RocksDB db;
         try {
             options = new DBOptions()
-                .setCreateIfMissing(true)
-                .setCreateMissingColumnFamilies(true)
-                .setParanoidChecks(salvage == Salvage.NONE)
-                .setBestEffortsRecovery(salvage == Salvage.BEST_EFFORTS)
+                .setCreateIfMissing(mode != Mode.CHECK)
+                .setCreateMissingColumnFamilies(mode != Mode.CHECK)
+                .setParanoidChecks(mode == Mode.SERVE || mode == Mode.CHECK)
+                .setBestEffortsRecovery(mode == Mode.REPAIR_BEST_EFFORTS)
                 .setMaxBackgroundJobs(2)
                 .setKeepLogFileNum(3);
-            try {
-                sst = new SstFileManager(Env.getDefault()); // recovers from "no space" once space returns
-                options.setSstFileManager(sst);
-            } catch (RocksDBException e) {
-                LOG.warn("no SstFileManager: disk-full recovery needs a restart ({})", e.getMessage());
+            if (mode != Mode.CHECK) {
+                try {
+                    sst = new SstFileManager(Env.getDefault()); // recovers from "no space" once space returns
+                    options.setSstFileManager(sst);
+                } catch (RocksDBException e) {
+                    LOG.warn("no SstFileManager: disk-full recovery needs a restart ({})", e.getMessage());
+                }
             }
             cf = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -230,14 +245,13 @@ public final class RocksStore implements SessionStore {
             for (String f : FAMILIES) {
                 descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8), cf));
             }
-            db = openDb(dir, salvage, options, descriptors, handles);
+            db = openDb(dir, mode, options, descriptors, handles);
         } catch (RocksDBException | RuntimeException e) {
-            // nothing of a failed open stays behind: native options, the file manager, handles
             handles.forEach(ColumnFamilyHandle::close);
             closeAll(options, cf, sst);
             throw e instanceof RocksDBException r ? openFailure(dir, r) : (RuntimeException) e;
         }
-        RocksStore store = new RocksStore(dir, durability, db, options, cf, sst, handles);
+        RocksStore store = new RocksStore(dir, durability, mode, db, options, cf, sst, handles);
         try {
             store.checkFormat(existed);
         } catch (RuntimeException e) {
@@ -263,27 +277,28 @@ public final class RocksStore implements SessionStore {
      * the cut, is the store opened again with {@code TolerateCorruptedTailRecords}, which then drops
      * exactly that record. docs/storage.md explains the choice.
      */
-    private static RocksDB openDb(Path dir, Salvage salvage, DBOptions options, List<ColumnFamilyDescriptor> descriptors,
+    private static RocksDB openDb(Path dir, Mode mode, DBOptions options, List<ColumnFamilyDescriptor> descriptors,
                                   List<ColumnFamilyHandle> handles) throws RocksDBException {
-        if (salvage != Salvage.NONE) {
-            options.setWalRecoveryMode(WALRecoveryMode.SkipAnyCorruptedRecords);
-            return RocksDB.open(options, dir.toString(), descriptors, handles);
-        }
         try {
-            options.setWalRecoveryMode(WALRecoveryMode.AbsoluteConsistency);
-            return RocksDB.open(options, dir.toString(), descriptors, handles);
+            return openDb(dir, mode, options, descriptors, handles, walRecoveryMode(mode));
         } catch (RocksDBException e) {
-            if (e.getStatus() == null || e.getStatus().getCode() != org.rocksdb.Status.Code.Corruption
-                || !tornTailOnly(dir)) {
+            if (!(mode == Mode.SERVE || mode == Mode.CHECK) || e.getStatus() == null
+                || e.getStatus().getCode() != org.rocksdb.Status.Code.Corruption || !tornTailOnly(dir)) {
                 throw e;
             }
             LOG.warn("the write-ahead log in {} ends in a record cut short (the process stopped in the middle of a"
                 + " write that was never acknowledged): opening without it", dir);
             handles.forEach(ColumnFamilyHandle::close);
             handles.clear();
-            options.setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords);
-            return RocksDB.open(options, dir.toString(), descriptors, handles);
+            return openDb(dir, mode, options, descriptors, handles, WALRecoveryMode.TolerateCorruptedTailRecords);
         }
+    }
+
+    private static RocksDB openDb(Path dir, Mode mode, DBOptions options, List<ColumnFamilyDescriptor> descriptors,
+                                  List<ColumnFamilyHandle> handles, WALRecoveryMode recovery) throws RocksDBException {
+        options.setWalRecoveryMode(recovery);
+        return mode == Mode.CHECK ? RocksDB.openReadOnly(options, dir.toString(), descriptors, handles)
+            : RocksDB.open(options, dir.toString(), descriptors, handles);
     }
 
     private static boolean tornTailOnly(Path dir) {
@@ -293,6 +308,13 @@ public final class RocksStore implements SessionStore {
             LOG.warn("cannot read the write-ahead log in {}: {}", dir, e.getMessage());
             return false;
         }
+    }
+
+    private static WALRecoveryMode walRecoveryMode(Mode mode) {
+        return switch (mode) {
+            case SERVE, CHECK -> WALRecoveryMode.AbsoluteConsistency;
+            case REPAIR_SKIP_CORRUPT_LOG, REPAIR_BEST_EFFORTS -> WALRecoveryMode.SkipAnyCorruptedRecords;
+        };
     }
 
     private static void closeAll(AutoCloseable... resources) {
@@ -331,7 +353,9 @@ public final class RocksStore implements SessionStore {
                 if (existed && hasAnyData()) {
                     throw damaged(dir, "it has data but no format version (not a Tern store, or damaged)", null);
                 }
-                db.put(sync, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+                if (mode != Mode.CHECK) {
+                    db.put(sync, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+                }
                 return;
             }
             int version = ByteBuffer.wrap(v).getInt();
@@ -736,9 +760,13 @@ public final class RocksStore implements SessionStore {
         }
     }
 
-    /** What the last {@link #recover()} dropped. */
+    /** What the last {@link #recover()} dropped (or, read-only, would drop at the next start). */
     StoreRecovery.Cleanup lastCleanup() {
         return lastCleanup;
+    }
+
+    boolean isReadOnly() {
+        return mode == Mode.CHECK;
     }
 
     /** Recovery sets the next message id above every id stored or referenced anywhere. */
@@ -815,10 +843,12 @@ public final class RocksStore implements SessionStore {
         if (syncWriter != null) {
             syncWriter.close();
         }
-        try {
-            db.flushWal(true);
-        } catch (RocksDBException e) {
-            LOG.warn("flushing the write-ahead log at close failed: {}", e.getMessage());
+        if (mode != Mode.CHECK) {
+            try {
+                db.flushWal(true);
+            } catch (RocksDBException e) {
+                LOG.warn("flushing the write-ahead log at close failed: {}", e.getMessage());
+            }
         }
         for (ColumnFamilyHandle h : handles) {
             h.close();

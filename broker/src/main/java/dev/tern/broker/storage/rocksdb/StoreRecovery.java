@@ -29,7 +29,8 @@ import java.util.Map;
  * an older version left behind that no longer fits together: queue and shared-group entries whose
  * message is gone (dangling), subscriptions, queue entries, marks and inbound ids of clients that
  * have no session record (orphans), marks without their entry, and messages no entry references.
- * Each kind dropped is logged with its count.
+ * Each kind dropped is logged with its count. A read-only store ({@code tern storage check}) only
+ * counts them.
  *
  * <p>Message ids: the next id is set above every id stored <em>or referenced</em>, so a new message
  * never takes the id of one an entry still points at.
@@ -245,6 +246,11 @@ final class StoreRecovery {
 
     private void writeCleanup(Cleanup c) {
         if (c.total() == 0) {
+            return;
+        }
+        if (store.isReadOnly()) {
+            LOG.warn("{} dangling entries, {} records of missing sessions or entries and {} unreferenced messages;"
+                + " the broker drops them at its next start", c.danglingEntries(), c.orphanRecords(), c.orphanMessages());
             return;
         }
         try (WriteBatch b = new WriteBatch(); WriteOptions sync = new WriteOptions().setSync(true)) {

@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What recovery does with what a crash (or an older version) left that no longer fits together,
- * and what {@code tern storage repair} does about it.
+ * and what {@code tern storage check} and {@code repair} report and do about it.
  */
 class StoreRecoveryTest {
     @TempDir
@@ -83,6 +83,26 @@ class StoreRecoveryTest {
     }
 
     @Test
+    void checkReportsWhatIsLeftOverAndWritesNothing() throws Exception {
+        leaveCrashDebris();
+        StoreMaintenance.Report first = StoreMaintenance.check(dir);
+        assertThat(first.leftOver()).isEqualTo(7);
+        assertThat(first.counts()).containsEntry("queues", 4L);
+        StoreMaintenance.Report second = StoreMaintenance.check(dir);
+        assertThat(second.leftOver()).as("read-only: still there").isEqualTo(7);
+        assertThat(second.counts()).containsEntry("queues", 4L);
+    }
+
+    @Test
+    void checkWorksOnAStoreABrokerHasOpen() throws Exception {
+        leaveCrashDebris();
+        try (RocksStore running = RocksStore.open(dir, Durability.PROCESS)) {
+            StoreMaintenance.Report report = StoreMaintenance.check(dir);
+            assertThat(report.counts()).containsEntry("sessions", 1L);
+        }
+    }
+
+    @Test
     void aRecordThatCannotBeDecodedIsReportedAsDamageWhateverTheDecoderThrows() throws Exception {
         try (RocksStore store = RocksStore.open(dir, Durability.PROCESS)) {
             store.saveSession(new SessionStore.SessionRecord("c1", MqttVersion.MQTT_5, 3600, 1000, null));
@@ -95,8 +115,9 @@ class StoreRecoveryTest {
             assertThatThrownBy(store::recover).isInstanceOf(StorageException.class)
                 .hasMessageContaining("cannot be opened").hasMessageContaining("tern storage repair");
         }
-        assertThat(StoreMaintenance.repair(dir, Durability.FSYNC).counts()).containsEntry("messages", 0L)
-            .containsEntry("queues", 0L);
+        assertThatThrownBy(() -> StoreMaintenance.check(dir)).isInstanceOf(StorageException.class);
+        StoreMaintenance.repair(dir, Durability.FSYNC);
+        assertThat(StoreMaintenance.check(dir).counts()).containsEntry("messages", 0L).containsEntry("queues", 0L);
     }
 
     @Test
@@ -105,9 +126,6 @@ class StoreRecoveryTest {
         StoreMaintenance.Report repaired = StoreMaintenance.repair(dir, Durability.FSYNC);
         assertThat(repaired.dropped()).isEqualTo(7);
         assertThat(repaired.counts()).containsEntry("queues", 1L);
-        try (RocksStore store = RocksStore.open(dir, Durability.PROCESS)) {
-            store.recover().sessions().forEach(ss -> ss.entries().forEach(e -> e.message().release()));
-            assertThat(store.lastCleanup().total()).as("nothing left to drop").isZero();
-        }
+        assertThat(StoreMaintenance.check(dir).leftOver()).isZero();
     }
 }
