@@ -76,10 +76,15 @@ public final class Broker implements AutoCloseable {
         this.clock = b.clock;
         this.metrics = new BrokerMetrics(b.meterRegistry);
         if (config.storage().type() == StorageConfig.Type.ROCKSDB) {
-            RocksStore rocks = RocksStore.open(config.dataDir(), config.storage().durability())
-                .guardFreeSpace(config.storage().minFreeDiskMb() << 20);
+            RocksStore rocks = RocksStore.open(config.dataDir(), config.storage().durability());
+            try {
+                rocks.guardFreeSpace(config.storage().minFreeDiskMb() << 20);
+                this.retained = new RocksRetainedStore(rocks, clock);
+            } catch (RuntimeException e) {
+                rocks.close(); // a damaged retained record: refuse to start, and leave the store closed
+                throw e;
+            }
             this.store = rocks;
-            this.retained = new RocksRetainedStore(rocks, clock);
             metrics.gauge("tern.store.failing", "1 while the store cannot write (disk full)", () -> rocks.isFailing() ? 1 : 0);
         } else {
             this.store = new MemorySessionStore();

@@ -739,6 +739,12 @@ public final class RocksStore implements SessionStore {
                 out.add(Codec.message(it.value()));
             }
             check(it);
+        } catch (StorageException e) {
+            out.forEach(Message::release);
+            throw e;
+        } catch (RuntimeException e) {
+            out.forEach(Message::release);
+            throw damaged(dir, "a retained message cannot be read (" + e + ")", e);
         }
         return out;
     }

@@ -1,5 +1,8 @@
 package dev.tern.broker.storage.rocksdb;
 
+import dev.tern.broker.Broker;
+import dev.tern.broker.BrokerConfig;
+import dev.tern.broker.StorageConfig;
 import dev.tern.broker.StorageConfig.Durability;
 import dev.tern.broker.protocol.MqttVersion;
 import dev.tern.broker.protocol.Properties;
@@ -118,6 +121,20 @@ class StoreRecoveryTest {
         assertThatThrownBy(() -> StoreMaintenance.check(dir)).isInstanceOf(StorageException.class);
         StoreMaintenance.repair(dir, Durability.FSYNC);
         assertThat(StoreMaintenance.check(dir).counts()).containsEntry("messages", 0L).containsEntry("queues", 0L);
+    }
+
+    @Test
+    void aDamagedRetainedRecordStopsTheBrokerCleanlyAndLeavesTheStoreClosed() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, Durability.PROCESS)) {
+            store.db().put(store.retained, "t".getBytes(StandardCharsets.UTF_8), new byte[]{Codec.FORMAT, 0, 0});
+        }
+        BrokerConfig config = BrokerConfig.builder().tcp("127.0.0.1", 0)
+            .storage(new StorageConfig(StorageConfig.Type.ROCKSDB, Durability.PROCESS, 0)).dataDir(dir).build();
+        assertThatThrownBy(() -> Broker.builder().config(config).build()).isInstanceOf(StorageException.class)
+            .hasMessageContaining("retained message cannot be read");
+        assertThatThrownBy(() -> StoreMaintenance.check(dir)).isInstanceOf(StorageException.class)
+            .hasMessageContaining("tern storage repair");
+        RocksStore.open(dir, Durability.PROCESS).close(); // not left open (locked) by the failed start
     }
 
     @Test
