@@ -522,10 +522,15 @@ public final class RocksStore implements SessionStore {
     }
 
     void completed(Group g, ThreadState t, boolean ok) {
-        t.loop.execute(() -> {
+        Runnable done = () -> {
             t.inFlight--;
             runActions(g, ok);
-        });
+        };
+        try {
+            t.loop.execute(done);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.run(); // the loop has stopped (shutdown): nothing else runs on its state any more
+        }
     }
 
     private static void runActions(Group g, boolean ok) {
@@ -846,8 +851,9 @@ public final class RocksStore implements SessionStore {
         if (spaceGuard != null) {
             spaceGuard.shutdownNow();
         }
-        if (syncWriter != null) {
-            syncWriter.close();
+        if (syncWriter != null && !syncWriter.close()) {
+            LOG.error("the store writer of {} did not finish; the store is left open rather than closed under it", dir);
+            return;
         }
         if (mode != Mode.CHECK) {
             try {
