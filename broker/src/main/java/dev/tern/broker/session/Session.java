@@ -39,7 +39,9 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *
  * <p>Durability: a persistent session (expiry not 0) mirrors its state into the {@link SessionStore}.
  * A QoS 1/2 delivery to it is stored by the publisher's thread before it is handed over, and handed
- * over only once durable, so an acknowledged PUBLISH is never lost.
+ * over only once durable, so an acknowledged PUBLISH is never lost. PUBREL goes out only once the
+ * PUBREC that asks for it is durable, so a restart never resends a PUBLISH the client already
+ * completed.
  */
 public final class Session implements Subscriber, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -433,6 +435,21 @@ public final class Session implements Subscriber, Runnable {
         return old;
     }
 
+    /**
+     * Puts a subscription back in memory only, after the store could not write its removal (or
+     * refused its replacement): memory stays what the disk has.
+     */
+    public void restoreSubscription(Subscription s) {
+        if (ended) {
+            return;
+        }
+        if (subscriptions.isEmpty()) {
+            subscriptions = new HashMap<>(4);
+        }
+        subscriptions.put(s.filter(), s);
+        services.subscriptions().subscribe(s);
+    }
+
     public Collection<Subscription> subscriptions() {
         return Collections.unmodifiableCollection(subscriptions.values());
     }
@@ -458,6 +475,20 @@ public final class Session implements Subscriber, Runnable {
             store.removeInboundQos2(clientId, packetId);
         }
         return known;
+    }
+
+    /**
+     * Records an inbound QoS 2 packet id again in memory only: its removal on PUBREL could not be
+     * written, so the disk still has it (and the client, not answered, resends PUBREL).
+     */
+    public void keepInboundQos2(int packetId) {
+        if (ended) {
+            return;
+        }
+        if (inboundQos2 == null) {
+            inboundQos2 = new PacketIdMap<>(8);
+        }
+        inboundQos2.put(packetId, Boolean.TRUE);
     }
 
     public boolean hasInboundQos2(int packetId) {
@@ -658,28 +689,59 @@ public final class Session implements Subscriber, Runnable {
         drainQueue();
     }
 
+    /** What a PUBREC asks for. */
+    public enum PubRecResult {
+        /** PUBREL, once what this PUBREC changed is durable ({@link #pubRecDurable}) */
+        RELEASE,
+        /** the packet id is not a QoS 2 delivery in flight: PUBREL with 0x92 */
+        UNKNOWN,
+        /** the client refused the message (reason 0x80 or more): the exchange ends, nothing is sent */
+        ENDED
+    }
+
     /**
-     * PUBREC for a QoS 2 delivery.
-     *
-     * @return true when the packet id was in flight and a PUBREL must follow
+     * PUBREC for a QoS 2 delivery: marks it released (in the store too). A resend of PUBREC asks
+     * for PUBREL again.
      */
-    public boolean onPubRec(int packetId, int reasonCode) {
+    public PubRecResult onPubRec(int packetId, int reasonCode) {
         Outgoing o = inflight == null ? null : inflight.get(packetId);
-        if (o == null || o.qos != 2 || o.released) {
-            return false;
+        if (o == null || o.qos != 2) {
+            return PubRecResult.UNKNOWN;
+        }
+        if (o.released) {
+            return PubRecResult.RELEASE;
         }
         if (reasonCode >= 0x80) {
             // the receiver refused it: the exchange ends here (section 4.3.3)
             inflight.remove(packetId);
             finish(o);
             drainQueue();
-            return false;
+            return PubRecResult.ENDED;
         }
         o.released = true;
-        o.releaseMessage();
         if (o.handle != null) {
             store.markReleased(clientId, o.seq);
         }
+        return PubRecResult.RELEASE;
+    }
+
+    /**
+     * The write after a PUBREC is done. True when PUBREL may go out: the entry is released and
+     * that is durable ([MQTT-4.3.3-4]; a PUBREL sent earlier, then PUBCOMP and a crash, would have
+     * the restart resend the PUBLISH to a client that already completed it: a duplicate). When the
+     * write failed the entry goes back to awaiting PUBREC, with its message kept: the PUBLISH is
+     * resent with DUP on the next connection.
+     */
+    public boolean pubRecDurable(int packetId, boolean durable) {
+        Outgoing o = inflight == null ? null : inflight.get(packetId);
+        if (o == null || !o.released) {
+            return false;
+        }
+        if (!durable) {
+            o.released = o.message == null; // a message already released cannot be resent: keep releasing
+            return false;
+        }
+        o.releaseMessage();
         return true;
     }
 
@@ -692,12 +754,6 @@ public final class Session implements Subscriber, Runnable {
         inflight.remove(packetId);
         finish(o);
         drainQueue();
-    }
-
-    /** Whether a QoS 2 delivery with this id is awaiting PUBCOMP (so a PUBREC resend gets PUBREL again). */
-    public boolean isReleased(int packetId) {
-        Outgoing o = inflight == null ? null : inflight.get(packetId);
-        return o != null && o.released;
     }
 
     public int queuedCount() {

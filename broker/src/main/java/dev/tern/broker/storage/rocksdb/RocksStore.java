@@ -105,6 +105,8 @@ public final class RocksStore implements SessionStore {
     private volatile boolean failing;
     private volatile boolean lowSpace;
     private volatile boolean closed;
+    /** Test seam: the process is as good as killed (see {@link #simulateCrash()}). */
+    private volatile boolean crashed;
     private volatile StoreRecovery.Cleanup lastCleanup = StoreRecovery.Cleanup.NONE;
     private java.util.concurrent.ScheduledExecutorService spaceGuard;
 
@@ -422,7 +424,7 @@ public final class RocksStore implements SessionStore {
      * operations, then calls {@link #staged()}.
      */
     private BatchBuilder staging() {
-        if (closed) {
+        if (closed || crashed) {
             return null;
         }
         Group g = threads.get().group();
@@ -459,6 +461,9 @@ public final class RocksStore implements SessionStore {
 
     @Override
     public void afterDurable(DurableAction action) {
+        if (crashed) {
+            return; // a killed process acknowledges nothing more
+        }
         ThreadState t = threads.get();
         if ((t.open == null || (t.open.ops == 0 && t.open.actions.isEmpty())) && t.inFlight == 0) {
             action.run(true);
@@ -480,7 +485,7 @@ public final class RocksStore implements SessionStore {
         t.commitScheduled = false;
         Group g = t.open;
         t.open = null;
-        if (g == null) {
+        if (g == null || crashed) {
             return;
         }
         if (syncWriter != null && t.loop != null) {
@@ -489,11 +494,16 @@ public final class RocksStore implements SessionStore {
             return;
         }
         boolean ok = write(g, syncWriter != null ? sync : noSync);
-        runActions(g, ok);
+        if (!crashed) {
+            runActions(g, ok);
+        }
     }
 
     /** Writes one group's batch; false (and the store marked failing) when the write fails. */
     boolean write(Group g, WriteOptions options) {
+        if (crashed) {
+            return false;
+        }
         if (g.ops == 0) {
             return true;
         }
@@ -522,6 +532,9 @@ public final class RocksStore implements SessionStore {
     }
 
     void completed(Group g, ThreadState t, boolean ok) {
+        if (crashed) {
+            return;
+        }
         Runnable done = () -> {
             t.inFlight--;
             runActions(g, ok);
@@ -842,6 +855,20 @@ public final class RocksStore implements SessionStore {
         return out;
     }
 
+    // --- test seams -----------------------------------------------------------------------------
+
+    /**
+     * Test seam for "kill -9 at this point": nothing staged from now on is written, no action
+     * waiting for durability runs (so nothing more is acknowledged), and {@link #close()} closes
+     * without writing. What is on disk is what a SIGKILL now would leave (with durability
+     * {@code process} every returned write is in the operating system's page cache).
+     */
+    void simulateCrash() {
+        crashed = true;
+    }
+
+    // --- close ----------------------------------------------------------------------------------
+
     @Override
     public void close() {
         if (closed) {
@@ -855,7 +882,7 @@ public final class RocksStore implements SessionStore {
             LOG.error("the store writer of {} did not finish; the store is left open rather than closed under it", dir);
             return;
         }
-        if (mode != Mode.CHECK) {
+        if (!crashed && mode != Mode.CHECK) {
             try {
                 db.flushWal(true);
             } catch (RocksDBException e) {
