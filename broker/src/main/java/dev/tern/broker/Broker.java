@@ -85,7 +85,13 @@ public final class Broker implements AutoCloseable {
                 throw e;
             }
             this.store = rocks;
-            metrics.gauge("tern.store.failing", "1 while the store cannot write (disk full)", () -> rocks.isFailing() ? 1 : 0);
+            metrics.gauge("tern.store.failing", "1 while the store cannot write or refuses additions (disk full)",
+                () -> rocks.isFailing() ? 1 : 0);
+            metrics.counter("tern.store.additions.refused", "messages, sessions and subscriptions refused for lack of"
+                + " disk space", rocks::refusedAdditions);
+            metrics.counter("tern.store.write.failures", "batches RocksDB failed to write", rocks::failedWrites);
+            metrics.counter("tern.store.removals.failed", "deletes and marks in batches RocksDB failed to write (they"
+                + " come back after a restart)", rocks::failedRemovals);
         } else {
             this.store = new MemorySessionStore();
             this.retained = new MemoryRetainedStore(clock);
@@ -100,6 +106,16 @@ public final class Broker implements AutoCloseable {
             @Override
             public void dequeueShared(String group, String topicFilter, long seq, Object handle) {
                 store.dequeueShared(group, topicFilter, seq, handle);
+            }
+
+            @Override
+            public long mark() {
+                return store.mark();
+            }
+
+            @Override
+            public boolean acceptsAdditions() {
+                return store.acceptsAdditions();
             }
         });
         this.sessions = new SessionRegistry(new SessionServices(config.mqtt(), clock, metrics, router, subscriptions, store));

@@ -26,10 +26,20 @@ public final class Router {
 
     /** Where a shared group's waiting messages are kept durable (the session store, seen from routing). */
     public interface SharedQueueStore {
-        /** Stages a waiting message; returns a handle, or null when nothing is stored. */
+        /** Stages a waiting message; returns a handle, or null when nothing is stored (or it was refused). */
         Object enqueueShared(String group, String topicFilter, long seq, Message message);
 
         void dequeueShared(String group, String topicFilter, long seq, Object handle);
+
+        /** This thread's count of refused additions (see {@code SessionStore.mark()}). */
+        default long mark() {
+            return 0;
+        }
+
+        /** False while this thread's batch refuses additions (see {@code SessionStore.acceptsAdditions()}). */
+        default boolean acceptsAdditions() {
+            return true;
+        }
     }
 
     public Router(SubscriptionTree tree, RetainedStore retained, MqttConfig config, BrokerMetrics metrics,
@@ -98,19 +108,27 @@ public final class Router {
             metrics.dropped(BrokerMetrics.DropReason.QOS0_OFFLINE, "$share/" + g.name(), message.topic());
             return;
         }
-        if (g.queuedCount() >= config.maxQueuedMessages()) {
-            if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
-                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), message.topic());
-                return;
+        boolean full = g.queuedCount() >= config.maxQueuedMessages();
+        if (full && config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
+            metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), message.topic());
+            return;
+        }
+        long seq = g.nextSequence();
+        Object handle = null;
+        if (message.qos() > 0) {
+            long mark = sharedStore.mark();
+            handle = sharedStore.enqueueShared(g.name(), g.topicFilter(), seq, message);
+            if (sharedStore.mark() != mark) {
+                return; // refused (disk low on space): the publisher is refused, and nothing older is dropped for it
             }
+        }
+        if (full) {
             SharedGroup.Queued oldest = g.poll();
             if (oldest != null) {
                 finishShared(g, oldest);
                 metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), oldest.message().topic());
             }
         }
-        long seq = g.nextSequence();
-        Object handle = message.qos() > 0 ? sharedStore.enqueueShared(g.name(), g.topicFilter(), seq, message) : null;
         if (!g.enqueue(message, seq, handle) && handle != null) {
             sharedStore.dequeueShared(g.name(), g.topicFilter(), seq, handle);
         }
@@ -129,6 +147,9 @@ public final class Router {
             Subscription member = g.pickOnline();
             if (member == null) {
                 return;
+            }
+            if (!sharedStore.acceptsAdditions()) {
+                return; // a move needs room for the member's copy: the messages wait for space
             }
             SharedGroup.Queued q = g.poll();
             if (q == null) {

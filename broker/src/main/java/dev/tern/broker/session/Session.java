@@ -209,8 +209,13 @@ public final class Session implements Subscriber, Runnable {
 
     private void saveRecord(long disconnectedAt, ConnectPacket.Will will) {
         if (persistent && store.isDurable()) {
-            store.saveSession(new SessionStore.SessionRecord(clientId, version, expirySeconds, disconnectedAt, will));
-            stored = true;
+            SessionStore.SessionRecord r = new SessionStore.SessionRecord(clientId, version, expirySeconds, disconnectedAt,
+                will);
+            if (stored) {
+                store.updateSession(r); // an existing record changes: written even while the disk is low
+            } else {
+                stored = store.saveSession(r); // a new session: refused while the disk is low
+            }
         }
     }
 
@@ -450,6 +455,14 @@ public final class Session implements Subscriber, Runnable {
         services.subscriptions().subscribe(s);
     }
 
+    /** Removes a subscription from memory only: its store write was refused, so the disk never had it. */
+    public void forgetSubscription(Subscription s) {
+        if (subscriptions.get(s.filter()) == s) {
+            subscriptions.remove(s.filter());
+            services.subscriptions().unsubscribe(this, s.topicFilter(), s.shareGroup());
+        }
+    }
+
     public Collection<Subscription> subscriptions() {
         return Collections.unmodifiableCollection(subscriptions.values());
     }
@@ -515,14 +528,15 @@ public final class Session implements Subscriber, Runnable {
         }
         long seq = -1;
         Object handle = null;
+        long mark = store.mark();
         if (qos > 0 && persistent && !ended) {
             seq = SEQUENCE.getAndIncrement(this);
-            handle = store.enqueue(clientId, seq, message, qos, retainFlag, subscriptionIds);
+            handle = store.enqueue(clientId, seq, message, qos, retainFlag, subscriptionIds); // null: refused
         }
         final long s = seq;
         final Object h = handle;
         message.retain();
-        store.afterDurable(ok -> {
+        store.afterDurable(mark, ok -> {
             try {
                 if (ok) {
                     handOff(message, qos, retainFlag, subscriptionIds, s, h);

@@ -35,8 +35,12 @@ public final class SessionRegistry {
 
     /** What the connection learns of its CONNECT, on its own event loop. */
     public interface ConnectCallback {
-        /** The session is attached; send CONNACK, then call {@link Session#resume()}. */
-        void accepted(Session session, boolean sessionPresent);
+        /**
+         * The session is attached; send CONNACK once the session's record is durable (wait with
+         * {@code store.afterDurable(mark, ...)}: a record the store refused makes it false), then
+         * call {@link Session#resume()}.
+         */
+        void accepted(Session session, boolean sessionPresent, long mark);
 
         /** The CONNECT is refused (link stealing disabled and the client id is connected). */
         void refused(ReasonCode reason, String why);
@@ -58,9 +62,10 @@ public final class SessionRegistry {
         Session existing = sessions.get(request.clientId());
         if (existing == null) {
             Session fresh = new Session(request.clientId(), request.loop(), services, this);
+            long mark = services.store().mark();
             fresh.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
             if (sessions.putIfAbsent(request.clientId(), fresh) == null) {
-                request.callback().accepted(fresh, false);
+                request.callback().accepted(fresh, false, mark);
             } else {
                 connect(request); // another CONNECT created it first: take it over instead
             }
@@ -94,7 +99,7 @@ public final class SessionRegistry {
             Session fresh = new Session(request.clientId(), request.loop(), services, this);
             fresh.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
             if (sessions.putIfAbsent(request.clientId(), fresh) == null) {
-                request.loop().execute(() -> request.callback().accepted(fresh, false));
+                request.loop().execute(() -> request.callback().accepted(fresh, false, services.store().mark()));
             } else {
                 request.loop().execute(() -> connect(request));
             }
@@ -102,8 +107,9 @@ public final class SessionRegistry {
         }
         s.moveTo(request.loop());
         s.execute(() -> {
+            long mark = services.store().mark();
             s.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
-            request.callback().accepted(s, true);
+            request.callback().accepted(s, true, mark);
         });
     }
 

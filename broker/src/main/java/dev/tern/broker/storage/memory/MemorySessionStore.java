@@ -8,8 +8,12 @@ import dev.tern.broker.session.SessionStore;
 public final class MemorySessionStore implements SessionStore {
     @Override public boolean isDurable() { return false; }
     @Override public void afterDurable(DurableAction action) { action.run(true); }
+    @Override public void afterDurable(long since, DurableAction action) { action.run(true); }
+    @Override public long mark() { return 0; }
+    @Override public boolean acceptsAdditions() { return true; }
     @Override public void flushStaged() { }
-    @Override public void saveSession(SessionRecord record) { }
+    @Override public boolean saveSession(SessionRecord record) { return true; }
+    @Override public void updateSession(SessionRecord record) { }
     @Override public void deleteSession(String clientId) { }
     @Override public void saveSubscription(String clientId, Subscription subscription) { }
     @Override public void deleteSubscription(String clientId, String filter) { }

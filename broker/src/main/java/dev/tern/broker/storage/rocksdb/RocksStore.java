@@ -34,15 +34,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Session state, queues and retained messages in RocksDB, one column family per kind of state.
  *
- * <p>Writes are staged per thread into a {@link WriteBatch} and written once per event-loop turn
+ * <p>Writes are staged per thread into a {@link BatchBuilder} and written once per event-loop turn
  * (group commit): with durability {@code process} on the loop itself, into the write-ahead log
  * without fsync (survives kill -9); with {@code fsync} by one writer thread that writes every
  * waiting batch and then fsyncs the log once (survives power loss). Actions waiting for
  * durability run afterwards, in order, on the loop that staged them.
+ *
+ * <p>While the disk is low on space, additions are refused when they are staged (never a whole
+ * batch after the fact), so acknowledgements, released marks and deletes are always written: they
+ * free space, and dropping them would bring stale state back after a restart. Whether a batch
+ * refuses additions is decided once, when the batch opens.
  *
  * <p>A message fanned out to several sessions is stored once; each queue entry references it and
  * the last entry to go deletes it. A message stored again after its last reference went gets a new
@@ -55,6 +61,7 @@ public final class RocksStore implements SessionStore {
     private static final byte[] FORMAT_KEY = "tern.format".getBytes(StandardCharsets.UTF_8);
     static final String[] FAMILIES = {"sessions", "subscriptions", "messages", "queues", "released", "inbound",
         "retained", "shared"};
+    private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     /** How the store is opened. */
     enum Mode {
@@ -102,6 +109,10 @@ public final class RocksStore implements SessionStore {
             return new ThreadState(ThreadExecutorMap.currentExecutor());
         }
     };
+    private final LongAdder refusedAdditions = new LongAdder();
+    private final LongAdder failedWrites = new LongAdder();
+    private final LongAdder failedRemovals = new LongAdder();
+    private final AtomicLong lastFailureLogNanos = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS);
     private volatile boolean failing;
     private volatile boolean lowSpace;
     private volatile boolean closed;
@@ -171,9 +182,9 @@ public final class RocksStore implements SessionStore {
 
     /**
      * Checks the free space of the data directory's disk every half second; below
-     * {@code minFreeBytes} writes are refused before they are tried, so RocksDB never meets a full
-     * disk (a write-ahead log write that fails on a full disk leaves RocksDB refusing writes until
-     * it is reopened).
+     * {@code minFreeBytes} additions are refused before they are staged, so RocksDB never meets a
+     * full disk (a write-ahead log write that fails on a full disk leaves RocksDB refusing writes
+     * until it is reopened). Removals are still written: the guard's margin holds them.
      */
     public RocksStore guardFreeSpace(long minFreeBytes) {
         if (minFreeBytes <= 0) {
@@ -197,8 +208,8 @@ public final class RocksStore implements SessionStore {
                 if (low != lowSpace) {
                     lowSpace = low;
                     if (low) {
-                        LOG.error("less than {} MiB free for the store in {}: publishes that need storage are refused"
-                            + " until space returns", minFreeBytes >> 20, dir);
+                        LOG.error("less than {} MiB free for the store in {}: publishes, sessions and subscriptions"
+                            + " that need storage are refused until space returns", minFreeBytes >> 20, dir);
                     } else {
                         LOG.warn("space returned for the store in {}: accepting writes again", dir);
                     }
@@ -396,7 +407,16 @@ public final class RocksStore implements SessionStore {
     static final class Group {
         final BatchBuilder batch = new BatchBuilder();
         final List<DurableAction> actions = new ArrayList<>(4);
+        /** Decided once, when the batch opens, so one turn's additions are all refused or none. */
+        final boolean refusesAdditions;
+        /** What needs durability: the batch's operations. */
         int ops;
+        /** Deletes and marks in the batch, for the log when a write fails. */
+        int removals;
+
+        Group(boolean refusesAdditions) {
+            this.refusesAdditions = refusesAdditions;
+        }
     }
 
     /** Per-thread commit state; touched only by its own thread (and the writer's completion, run there). */
@@ -405,6 +425,8 @@ public final class RocksStore implements SessionStore {
         Group open;
         int inFlight;
         boolean commitScheduled;
+        /** Additions refused on this thread so far: {@link #mark()}. */
+        long refusals;
         final Runnable commitTask = () -> commit(this);
 
         ThreadState(EventExecutor loop) {
@@ -413,23 +435,40 @@ public final class RocksStore implements SessionStore {
 
         Group group() {
             if (open == null) {
-                open = new Group();
+                open = new Group(lowSpace);
             }
             return open;
         }
     }
 
     /**
-     * The batch this thread stages into (null once the store is closed). The caller adds its
-     * operations, then calls {@link #staged()}.
+     * The batch this thread stages a removal or mark into (null once the store is closed). The
+     * caller adds its operations, then calls {@link #staged()}.
      */
-    private BatchBuilder staging() {
+    private Group stage() {
         if (closed || crashed) {
             return null;
         }
         Group g = threads.get().group();
         g.ops++;
-        return g.batch;
+        return g;
+    }
+
+    /** As {@link #stage()} for an addition: null when this batch refuses additions (counted for the caller's mark). */
+    private Group stageAddition() {
+        if (closed || crashed) {
+            return null;
+        }
+        ThreadState t = threads.get();
+        Group g = t.group();
+        if (g.refusesAdditions) {
+            t.refusals++;
+            refusedAdditions.increment();
+            scheduleCommit(t); // the refusing batch ends with this turn, so the next one looks at the space again
+            return null;
+        }
+        g.ops++;
+        return g;
     }
 
     /** Schedules the commit at the end of this event-loop turn, or commits at once off an event loop. */
@@ -461,16 +500,45 @@ public final class RocksStore implements SessionStore {
 
     @Override
     public void afterDurable(DurableAction action) {
+        afterDurable(threads.get(), false, action);
+    }
+
+    @Override
+    public void afterDurable(long since, DurableAction action) {
+        ThreadState t = threads.get();
+        afterDurable(t, t.refusals != since, action);
+    }
+
+    private void afterDurable(ThreadState t, boolean refused, DurableAction action) {
         if (crashed) {
             return; // a killed process acknowledges nothing more
         }
-        ThreadState t = threads.get();
+        DurableAction a = refused ? ok -> action.run(false) : action;
         if ((t.open == null || (t.open.ops == 0 && t.open.actions.isEmpty())) && t.inFlight == 0) {
-            action.run(true);
+            a.run(true);
             return;
         }
-        t.group().actions.add(action);
+        t.group().actions.add(a);
         scheduleCommit(t);
+    }
+
+    @Override
+    public long mark() {
+        return threads.get().refusals;
+    }
+
+    @Override
+    public boolean acceptsAdditions() {
+        if (closed || crashed) {
+            return false;
+        }
+        ThreadState t = threads.get();
+        boolean opened = t.open == null;
+        Group g = t.group();
+        if (opened) {
+            scheduleCommit(t); // the batch this decision belongs to ends with this turn
+        }
+        return !g.refusesAdditions;
     }
 
     @Override
@@ -485,7 +553,7 @@ public final class RocksStore implements SessionStore {
         t.commitScheduled = false;
         Group g = t.open;
         t.open = null;
-        if (g == null || crashed) {
+        if (g == null || crashed || (g.ops == 0 && g.actions.isEmpty())) {
             return;
         }
         if (syncWriter != null && t.loop != null) {
@@ -499,16 +567,13 @@ public final class RocksStore implements SessionStore {
         }
     }
 
-    /** Writes one group's batch; false (and the store marked failing) when the write fails. */
+    /** Writes one group's batch; false (and the failure counted and logged) when the write fails. */
     boolean write(Group g, WriteOptions options) {
         if (crashed) {
             return false;
         }
-        if (g.ops == 0) {
+        if (g.batch.count() == 0) {
             return true;
-        }
-        if (lowSpace) {
-            return false;
         }
         try (WriteBatch batch = new WriteBatch(g.batch.toBytes())) {
             db.write(options, batch);
@@ -518,12 +583,30 @@ public final class RocksStore implements SessionStore {
             }
             return true;
         } catch (RocksDBException e) {
-            if (!failing) {
-                LOG.error("the store in {} cannot write ({}): publishes that need storage are refused; if the disk"
-                    + " filled up, restart the broker once space is free", dir, e.getMessage());
-            }
-            failing = true;
+            writeFailed(g.removals, e);
             return false;
+        }
+    }
+
+    /**
+     * A write RocksDB refused: never silent. Removals that did not land come back after a restart
+     * (an acknowledged delivery is resent, an unsubscribed filter or ended session returns), so the
+     * count is a metric and the log says it, at most every 10 s.
+     */
+    private void writeFailed(int removals, RocksDBException e) {
+        failedWrites.increment();
+        failedRemovals.add(removals);
+        boolean first = !failing;
+        failing = true;
+        long now = System.nanoTime();
+        long last = lastFailureLogNanos.get();
+        if (first || (now - last >= FAILURE_LOG_INTERVAL_NANOS && lastFailureLogNanos.compareAndSet(last, now))) {
+            lastFailureLogNanos.set(now);
+            LOG.error("the store in {} cannot write ({}): {} batch(es) with {} removal(s) not written so far (metrics"
+                + " tern.store.write.failures, tern.store.removals.failed). Publishes, sessions and subscriptions that"
+                + " need storage are refused; acknowledgements, unsubscribes and ended sessions that were not written"
+                + " come back after a restart. If the disk filled up, free space and restart the broker", dir,
+                e.getMessage(), failedWrites.sum(), failedRemovals.sum());
         }
     }
 
@@ -556,65 +639,90 @@ public final class RocksStore implements SessionStore {
         }
     }
 
-    /** True while writes fail or are refused for lack of disk space; publishes that need storage are refused. */
+    /** True while writes fail or additions are refused for lack of disk space. */
     public boolean isFailing() {
         return failing || lowSpace;
+    }
+
+    /** Additions refused for lack of disk space, since the start. */
+    public long refusedAdditions() {
+        return refusedAdditions.sum();
+    }
+
+    /** Batches RocksDB failed to write, since the start. */
+    public long failedWrites() {
+        return failedWrites.sum();
+    }
+
+    /** Deletes and marks in batches RocksDB failed to write, since the start. */
+    public long failedRemovals() {
+        return failedRemovals.sum();
     }
 
     // --- sessions and subscriptions -------------------------------------------------------------
 
     @Override
-    public void saveSession(SessionRecord record) {
-        byte[] key = Codec.utf8(record.clientId());
-        byte[] value = Codec.session(record);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(sessionsId, key, value);
+    public boolean saveSession(SessionRecord record) {
+        Group g = stageAddition();
+        if (g == null) {
+            return false;
+        }
+        g.batch.put(sessionsId, Codec.utf8(record.clientId()), Codec.session(record));
+        staged();
+        return true;
+    }
+
+    @Override
+    public void updateSession(SessionRecord record) {
+        Group g = stage();
+        if (g != null) {
+            g.batch.put(sessionsId, Codec.utf8(record.clientId()), Codec.session(record));
+            g.removals++;
             staged();
         }
     }
 
     @Override
     public void deleteSession(String clientId) {
-        byte[] key = Codec.utf8(clientId);
         byte[] start = Codec.prefixStart(clientId);
         byte[] end = Codec.prefixEnd(clientId);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(sessionsId, key);
+        Group g = stage();
+        if (g != null) {
+            BatchBuilder b = g.batch;
+            b.delete(sessionsId, Codec.utf8(clientId));
             b.deleteRange(subscriptionsId, start, end);
             b.deleteRange(queuesId, start, end);
             b.deleteRange(releasedId, start, end);
             b.deleteRange(inboundId, start, end);
+            g.removals += 5;
             staged();
         }
     }
 
     @Override
     public void saveSubscription(String clientId, Subscription s) {
-        byte[] key = Codec.key(clientId, Codec.utf8(s.filter()));
-        byte[] value = Codec.subscription(s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(), s.subscriptionId());
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(subscriptionsId, key, value);
+        Group g = stageAddition();
+        if (g != null) {
+            g.batch.put(subscriptionsId, Codec.key(clientId, Codec.utf8(s.filter())),
+                Codec.subscription(s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(), s.subscriptionId()));
             staged();
         }
     }
 
     @Override
     public void deleteSubscription(String clientId, String filter) {
-        byte[] key = Codec.key(clientId, Codec.utf8(filter));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(subscriptionsId, key);
+        Group g = stage();
+        if (g != null) {
+            g.batch.delete(subscriptionsId, Codec.key(clientId, Codec.utf8(filter)));
+            g.removals++;
             staged();
         }
     }
 
     // --- queues ---------------------------------------------------------------------------------
 
-    /** Stores the message if this is a new generation, and returns the generation the entry references. */
-    private StoredRef reference(Message m) {
+    /** Stores the message in {@code g} if this is a new generation, and returns the generation the entry references. */
+    private StoredRef reference(Message m, Group g) {
         while (true) {
             Object current = m.storeRef();
             if (current instanceof StoredRef r && r.retain()) {
@@ -622,13 +730,8 @@ public final class RocksStore implements SessionStore {
             }
             StoredRef fresh = new StoredRef(nextMessageId.getAndIncrement());
             if (m.casStoreRef(current, fresh)) {
-                byte[] key = Codec.longBytes(fresh.id);
-                byte[] value = Codec.message(m);
-                BatchBuilder b = staging();
-                if (b != null) {
-                    b.put(messagesId, key, value);
-                    staged();
-                }
+                g.batch.put(messagesId, Codec.longBytes(fresh.id), Codec.message(m));
+                g.ops++;
                 return fresh;
             }
         }
@@ -636,10 +739,10 @@ public final class RocksStore implements SessionStore {
 
     private void unreference(Object handle) {
         if (handle instanceof StoredRef r && r.refs.decrementAndGet() == 0) {
-            byte[] key = Codec.longBytes(r.id);
-            BatchBuilder b = staging();
-            if (b != null) {
-                b.delete(messagesId, key);
+            Group g = stage();
+            if (g != null) {
+                g.batch.delete(messagesId, Codec.longBytes(r.id));
+                g.removals++;
                 staged();
             }
         }
@@ -647,23 +750,22 @@ public final class RocksStore implements SessionStore {
 
     @Override
     public Object enqueue(String clientId, long seq, Message message, int qos, boolean retainFlag, int[] ids) {
-        StoredRef ref = reference(message);
-        byte[] key = Codec.key(clientId, Codec.longBytes(seq));
-        byte[] value = Codec.entry(ref.id, qos, retainFlag, ids);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(queuesId, key, value);
-            staged();
+        Group g = stageAddition();
+        if (g == null) {
+            return null;
         }
+        StoredRef ref = reference(message, g);
+        g.batch.put(queuesId, Codec.key(clientId, Codec.longBytes(seq)), Codec.entry(ref.id, qos, retainFlag, ids));
+        staged();
         return ref;
     }
 
     @Override
     public void markReleased(String clientId, long seq) {
-        byte[] key = Codec.key(clientId, Codec.longBytes(seq));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(releasedId, key, new byte[0]);
+        Group g = stage();
+        if (g != null) {
+            g.batch.put(releasedId, Codec.key(clientId, Codec.longBytes(seq)), new byte[0]);
+            g.removals++;
             staged();
         }
     }
@@ -671,10 +773,11 @@ public final class RocksStore implements SessionStore {
     @Override
     public void dequeue(String clientId, long seq, Object handle) {
         byte[] key = Codec.key(clientId, Codec.longBytes(seq));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(queuesId, key);
-            b.delete(releasedId, key);
+        Group g = stage();
+        if (g != null) {
+            g.batch.delete(queuesId, key);
+            g.batch.delete(releasedId, key);
+            g.removals += 2;
             staged();
         }
         unreference(handle);
@@ -682,47 +785,45 @@ public final class RocksStore implements SessionStore {
 
     @Override
     public void addInboundQos2(String clientId, int packetId) {
-        byte[] key = Codec.key(clientId, Codec.shortBytes(packetId));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(inboundId, key, new byte[0]);
+        Group g = stageAddition();
+        if (g != null) {
+            g.batch.put(inboundId, Codec.key(clientId, Codec.shortBytes(packetId)), new byte[0]);
             staged();
         }
     }
 
     @Override
     public void removeInboundQos2(String clientId, int packetId) {
-        byte[] key = Codec.key(clientId, Codec.shortBytes(packetId));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(inboundId, key);
+        Group g = stage();
+        if (g != null) {
+            g.batch.delete(inboundId, Codec.key(clientId, Codec.shortBytes(packetId)));
+            g.removals++;
             staged();
         }
     }
 
-    private static byte[] sharedKey(String group, String topicFilter, long seq) {
+    static byte[] sharedKey(String group, String topicFilter, long seq) {
         return Codec.key(group, Codec.key(topicFilter, Codec.longBytes(seq)));
     }
 
     @Override
     public Object enqueueShared(String group, String topicFilter, long seq, Message message) {
-        StoredRef ref = reference(message);
-        byte[] key = sharedKey(group, topicFilter, seq);
-        byte[] value = Codec.longBytes(ref.id);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(sharedId, key, value);
-            staged();
+        Group g = stageAddition();
+        if (g == null) {
+            return null;
         }
+        StoredRef ref = reference(message, g);
+        g.batch.put(sharedId, sharedKey(group, topicFilter, seq), Codec.longBytes(ref.id));
+        staged();
         return ref;
     }
 
     @Override
     public void dequeueShared(String group, String topicFilter, long seq, Object handle) {
-        byte[] key = sharedKey(group, topicFilter, seq);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(sharedId, key);
+        Group g = stage();
+        if (g != null) {
+            g.batch.delete(sharedId, sharedKey(group, topicFilter, seq));
+            g.removals++;
             staged();
         }
         unreference(handle);
@@ -731,20 +832,18 @@ public final class RocksStore implements SessionStore {
     // --- retained -------------------------------------------------------------------------------
 
     void putRetained(Message m) {
-        byte[] key = Codec.utf8(m.topic());
-        byte[] value = Codec.message(m);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(retainedId, key, value);
+        Group g = stageAddition();
+        if (g != null) {
+            g.batch.put(retainedId, Codec.utf8(m.topic()), Codec.message(m));
             staged();
         }
     }
 
     void removeRetained(String topic) {
-        byte[] key = Codec.utf8(topic);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(retainedId, key);
+        Group g = stage();
+        if (g != null) {
+            g.batch.delete(retainedId, Codec.utf8(topic));
+            g.removals++;
             staged();
         }
     }
@@ -865,6 +964,11 @@ public final class RocksStore implements SessionStore {
      */
     void simulateCrash() {
         crashed = true;
+    }
+
+    /** Test seam: what the free-space guard reports (use with the guard off, minFreeDiskMb 0). */
+    void simulateLowSpace(boolean low) {
+        lowSpace = low;
     }
 
     // --- close ----------------------------------------------------------------------------------

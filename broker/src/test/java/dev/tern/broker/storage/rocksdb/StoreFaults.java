@@ -5,8 +5,8 @@ import dev.tern.broker.Broker;
 import java.util.Map;
 
 /**
- * Faults injected into a broker's RocksDB store at a point the test chooses. No sleeps: each is a
- * state change.
+ * Faults injected into a broker's RocksDB store at a point the test chooses: a kill -9, a disk low
+ * on space. No sleeps: each is a state change.
  */
 public final class StoreFaults {
     private StoreFaults() {
@@ -26,6 +26,11 @@ public final class StoreFaults {
      */
     public static void crash(Broker broker) {
         rocks(broker).simulateCrash();
+    }
+
+    /** The free-space guard reports low space (or not); the broker must run with minFreeDiskMb 0. */
+    public static void lowSpace(Broker broker, boolean low) {
+        rocks(broker).simulateLowSpace(low);
     }
 
     /** Counts of the records in each column family. */
