@@ -166,7 +166,10 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         long period = config.mqtt().sessionScanIntervalMs();
-        scan = ioGroup.next().scheduleAtFixedRate(sessions::scan, period, period, TimeUnit.MILLISECONDS);
+        scan = ioGroup.next().scheduleAtFixedRate(() -> {
+            sessions.scan();
+            retained.purgeExpired();
+        }, period, period, TimeUnit.MILLISECONDS);
         LOG.info("Tern broker started ({} transport, {} I/O threads)", Transports.name(),
             config.ioThreads() == 0 ? "one per core:" + Runtime.getRuntime().availableProcessors() : config.ioThreads());
         return this;

@@ -2,7 +2,6 @@ package dev.tern.cli;
 
 import dev.tern.broker.StorageConfig;
 import dev.tern.broker.storage.StorageException;
-import dev.tern.broker.storage.rocksdb.RocksStore;
 import dev.tern.broker.storage.rocksdb.StoreMaintenance;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +32,7 @@ public final class StorageCommand implements Runnable {
         public Integer call() {
             try {
                 StoreMaintenance.Report report = StoreMaintenance.check(dataDir);
-                System.out.println("store " + dataDir + ": format " + RocksStore.FORMAT_VERSION + ", sound");
+                System.out.println("store " + dataDir + ": format " + report.formatVersion() + ", sound");
                 for (Map.Entry<String, Long> e : report.counts().entrySet()) {
                     System.out.println("  " + e.getKey() + ": " + e.getValue());
                 }

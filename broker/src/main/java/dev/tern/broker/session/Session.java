@@ -39,9 +39,10 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *
  * <p>Durability: a persistent session (expiry not 0) mirrors its state into the {@link SessionStore}.
  * A QoS 1/2 delivery to it is stored by the publisher's thread before it is handed over, and handed
- * over only once durable, so an acknowledged PUBLISH is never lost. PUBREL goes out only once the
- * PUBREC that asks for it is durable, so a restart never resends a PUBLISH the client already
- * completed.
+ * over only once durable, so an acknowledged PUBLISH is never lost. Its first send is marked in the
+ * store (a resend after a restart sets DUP, and an expired message that was never sent is dropped,
+ * from disk too); PUBREL goes out only once the PUBREC that asks for it is durable, so a restart never
+ * resends a PUBLISH the client already completed.
  */
 public final class Session implements Subscriber, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -83,6 +84,8 @@ public final class Session implements Subscriber, Runnable {
     private ScheduledFuture<?> willTimer;
     private ConnectPacket.Will pendingWill;
     private long disconnectedAtMillis;
+    /** No queued message that was never sent expires before this: the scan looks at the queue only after it. */
+    private long earliestQueuedExpiry = Message.NO_EXPIRY;
 
     Session(String clientId, EventLoop owner, SessionServices services, SessionRegistry registry) {
         this.clientId = clientId;
@@ -321,6 +324,46 @@ public final class Session implements Subscriber, Runnable {
             long wait = disconnectedAtMillis + expirySeconds * 1000L - services.clock().millis();
             expiryTimer = owner.schedule(() -> execute(this::expireIfDue), Math.max(wait, 0), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The backstop scan, on the owner: the session's own expiry, then its queued messages'. */
+    void scanned() {
+        expireIfDue();
+        if (!ended) {
+            dropExpired();
+        }
+    }
+
+    /**
+     * Drops the queued messages whose expiry has passed and that were never sent [MQTT-3.3.2-5],
+     * from the store too. Looks at the queue only once the earliest such expiry has come.
+     */
+    void dropExpired() {
+        if (queue == null || queue.isEmpty()) {
+            earliestQueuedExpiry = Message.NO_EXPIRY;
+            return;
+        }
+        long now = services.clock().millis();
+        if (now < earliestQueuedExpiry) {
+            return;
+        }
+        long next = Message.NO_EXPIRY;
+        java.util.Iterator<Outgoing> it = queue.iterator();
+        while (it.hasNext()) {
+            Outgoing o = it.next();
+            Message m = o.message;
+            if (o.sent || m == null || !m.hasExpiry()) {
+                continue;
+            }
+            if (m.isExpired(now)) {
+                it.remove();
+                services.metrics().dropped(DropReason.EXPIRED, clientId, m.topic());
+                finish(o);
+            } else {
+                next = Math.min(next, m.expiresAtMillis());
+            }
+        }
+        earliestQueuedExpiry = next;
     }
 
     /** Ends the session when it is offline and its expiry has passed (timer and backstop scan). */
@@ -629,6 +672,13 @@ public final class Session implements Subscriber, Runnable {
             finish(oldest);
         }
         queue.add(o);
+        noteExpiry(o);
+    }
+
+    private void noteExpiry(Outgoing o) {
+        if (!o.sent && o.message != null && o.message.hasExpiry()) {
+            earliestQueuedExpiry = Math.min(earliestQueuedExpiry, o.message.expiresAtMillis());
+        }
     }
 
     /** Sends what the queue holds while the window and the channel allow. */
@@ -670,6 +720,10 @@ public final class Session implements Subscriber, Runnable {
         int id = o.packetId();
         if (inflight != null && inflight.containsKey(id)) {
             return false;
+        }
+        if (!o.sent && o.handle != null) {
+            // staged before the PUBLISH is written: a restart resends it with DUP and never drops it as expired
+            store.markSent(clientId, o.seq);
         }
         if (c.writePublish(o.message, o.qos, o.retain, o.sent, id, o.subscriptionIds)) {
             o.sent = true;
@@ -782,7 +836,8 @@ public final class Session implements Subscriber, Runnable {
 
     /**
      * Rebuilds a stored session (before the listeners open). Entries that were released (PUBREL
-     * owed) go back in flight, the rest to the queue, all marked as possibly sent (DUP on resend).
+     * owed) go back in flight, the rest to the queue; those sent before are resent with DUP, those
+     * never sent and expired are dropped (from disk too).
      * What needs the other sessions to exist first (its will, its expiry) is added to
      * {@code afterRestore}.
      */
@@ -809,9 +864,15 @@ public final class Session implements Subscriber, Runnable {
         long maxSeq = -1;
         for (SessionStore.StoredEntry e : stored.entries()) {
             Outgoing o = new Outgoing(e.message(), e.qos(), e.retainFlag(), e.subscriptionIds(), e.seq(), e.handle());
-            o.sent = true;
+            o.sent = e.progress() != SessionStore.Progress.QUEUED; // DUP on resend only when it was sent before
             maxSeq = Math.max(maxSeq, e.seq());
-            if (e.released()) {
+            if (!o.sent && e.message().isExpired(now)) {
+                // [MQTT-3.3.2-5] expired before onward delivery started: dropped, and deleted from disk
+                services.metrics().dropped(DropReason.EXPIRED, r.clientId(), e.message().topic());
+                s.finish(o);
+                continue;
+            }
+            if (e.progress() == SessionStore.Progress.RELEASED) {
                 o.released = true;
                 o.releaseMessage();
                 if (s.inflight == null) {

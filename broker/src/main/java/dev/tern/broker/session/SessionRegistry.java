@@ -151,9 +151,14 @@ public final class SessionRegistry {
             Session s = Session.restore(stored, loops.next(), services, this, afterRestore);
             sessions.put(s.clientId(), s);
         }
+        long now = services.clock().millis();
         for (SessionStore.StoredSharedEntry e : recovered.sharedEntries()) {
             var group = services.subscriptions().sharedGroup(e.group(), e.topicFilter());
-            if (group == null || !restoreShared(group, e)) {
+            boolean expired = e.message().isExpired(now); // stored, so never sent: message expiry drops it, from disk too
+            if (expired) {
+                services.metrics().dropped(BrokerMetrics.DropReason.EXPIRED, "$share/" + e.group(), e.message().topic());
+            }
+            if (group == null || expired || !restoreShared(group, e)) {
                 services.store().dequeueShared(e.group(), e.topicFilter(), e.seq(), e.handle());
             }
             e.message().release();
@@ -185,11 +190,14 @@ public final class SessionRegistry {
         return group.restore(e.seq(), e.message(), e.handle());
     }
 
-    /** The backstop scan: asks every offline session whether its expiry has passed. */
+    /**
+     * The backstop scan: asks every offline session whether its expiry has passed, and drops the
+     * messages in its queue whose expiry has (from disk too), so abandoned queues do not keep them.
+     */
     public void scan() {
         for (Session s : sessions.values()) {
             if (!s.isOnline()) {
-                s.execute(s::expireIfDue);
+                s.execute(s::scanned);
             }
         }
     }

@@ -98,6 +98,12 @@ public interface SessionStore extends AutoCloseable {
      */
     Object enqueue(String clientId, long seq, Message message, int qos, boolean retainFlag, int[] subscriptionIds);
 
+    /**
+     * The entry's PUBLISH is being sent for the first time: after a restart it is resent with DUP
+     * set, and kept even when it has expired [MQTT-3.3.2-5].
+     */
+    void markSent(String clientId, long seq);
+
     /** QoS 2: PUBREC arrived, PUBREL is owed until PUBCOMP. */
     void markReleased(String clientId, long seq);
 
@@ -141,8 +147,18 @@ public interface SessionStore extends AutoCloseable {
      * A queue entry as stored. The recovered message carries one reference owned by the entry;
      * {@code handle} is what {@link #dequeue} needs.
      */
-    record StoredEntry(long seq, Message message, int qos, boolean retainFlag, int[] subscriptionIds, boolean released,
+    record StoredEntry(long seq, Message message, int qos, boolean retainFlag, int[] subscriptionIds, Progress progress,
                        Object handle) {
+    }
+
+    /** How far the delivery of a stored entry got before the restart. */
+    enum Progress {
+        /** never sent: sent without DUP, dropped when it has expired */
+        QUEUED,
+        /** sent at least once: resent with DUP */
+        SENT,
+        /** QoS 2, PUBREC received: PUBREL is resent, not the PUBLISH */
+        RELEASED
     }
 
     /** A shared-group entry as stored, with its message reference and handle. */

@@ -20,6 +20,7 @@ public final class MemorySessionStore implements SessionStore {
     @Override public Object enqueue(String clientId, long seq, Message message, int qos, boolean retainFlag, int[] ids) {
         return null;
     }
+    @Override public void markSent(String clientId, long seq) { }
     @Override public void markReleased(String clientId, long seq) { }
     @Override public void dequeue(String clientId, long seq, Object handle) { }
     @Override public void addInboundQos2(String clientId, int packetId) { }

@@ -18,12 +18,12 @@ public final class RocksRetainedStore implements RetainedStore {
 
     public RocksRetainedStore(RocksStore store, Clock clock) {
         this.store = store;
-        this.index = new MemoryRetainedStore(clock);
+        this.index = new MemoryRetainedStore(clock, this::expired);
         long now = clock.millis();
         for (Message m : store.loadRetained()) {
             try {
                 if (m.isExpired(now)) {
-                    store.removeRetained(m.topic());
+                    store.removeRetained(m.topic()); // expiry removes it from disk too
                 } else {
                     index.put(m);
                 }
@@ -45,9 +45,21 @@ public final class RocksRetainedStore implements RetainedStore {
         store.removeRetained(topic);
     }
 
+    /** The index found {@code m} expired (on a read or a purge): gone from memory and from disk. */
+    private void expired(Message m) {
+        if (index.removeIfSame(m)) {
+            store.removeRetained(m.topic());
+        }
+    }
+
     @Override
     public void match(String topicFilter, Consumer<Message> consumer) {
         index.match(topicFilter, consumer);
+    }
+
+    @Override
+    public void purgeExpired() {
+        index.purgeExpired();
     }
 
     @Override

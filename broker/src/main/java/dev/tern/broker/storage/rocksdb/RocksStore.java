@@ -56,11 +56,19 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RocksStore implements SessionStore {
     private static final Logger LOG = LoggerFactory.getLogger(RocksStore.class);
-    /** The store format this code writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The store format this code writes. Version 2 added the "sent" mark in the {@code released}
+     * family (value {@link #SENT}); a version 1 store is read as is and marked version 2.
+     */
+    public static final int FORMAT_VERSION = 2;
+    private static final int OLDEST_READABLE_FORMAT = 1;
     private static final byte[] FORMAT_KEY = "tern.format".getBytes(StandardCharsets.UTF_8);
     static final String[] FAMILIES = {"sessions", "subscriptions", "messages", "queues", "released", "inbound",
         "retained", "shared"};
+    /** Value in {@code released}: PUBREC received, PUBREL owed (format 1's only mark). */
+    static final byte[] RELEASED = new byte[0];
+    /** Value in {@code released}: the PUBLISH was sent at least once. */
+    static final byte[] SENT = {1};
     private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     /** How the store is opened. */
@@ -118,6 +126,7 @@ public final class RocksStore implements SessionStore {
     private volatile boolean closed;
     /** Test seam: the process is as good as killed (see {@link #simulateCrash()}). */
     private volatile boolean crashed;
+    private volatile int formatVersion = FORMAT_VERSION;
     private volatile StoreRecovery.Cleanup lastCleanup = StoreRecovery.Cleanup.NONE;
     private java.util.concurrent.ScheduledExecutorService spaceGuard;
 
@@ -367,18 +376,34 @@ public final class RocksStore implements SessionStore {
                     throw damaged(dir, "it has data but no format version (not a Tern store, or damaged)", null);
                 }
                 if (mode != Mode.CHECK) {
-                    db.put(sync, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+                    db.put(sync, FORMAT_KEY, formatBytes(FORMAT_VERSION));
                 }
                 return;
             }
+            if (v.length != 4) {
+                throw damaged(dir, "its format version record has " + v.length + " bytes instead of 4", null);
+            }
             int version = ByteBuffer.wrap(v).getInt();
-            if (version != FORMAT_VERSION) {
+            if (version < OLDEST_READABLE_FORMAT || version > FORMAT_VERSION) {
                 throw new StorageException("the store in " + dir + " has format version " + version + "; this Tern reads"
-                    + " version " + FORMAT_VERSION + ". Use the Tern version that wrote it, or move the directory aside.");
+                    + " versions " + OLDEST_READABLE_FORMAT + " to " + FORMAT_VERSION + ". Use the Tern version that"
+                    + " wrote it, or move the directory aside.");
+            }
+            formatVersion = version;
+            if (version < FORMAT_VERSION && mode != Mode.CHECK) {
+                // version 1 -> 2 needs no rewrite: its released marks read as they always did
+                db.put(sync, FORMAT_KEY, formatBytes(FORMAT_VERSION));
+                formatVersion = FORMAT_VERSION;
+                LOG.info("the store in {} was format version {}; it is marked version {} now", dir, version,
+                    FORMAT_VERSION);
             }
         } catch (RocksDBException e) {
             throw damaged(dir, e.getMessage(), e);
         }
+    }
+
+    private static byte[] formatBytes(int version) {
+        return ByteBuffer.allocate(4).putInt(version).array();
     }
 
     private boolean hasAnyData() {
@@ -399,6 +424,11 @@ public final class RocksStore implements SessionStore {
 
     public Durability durability() {
         return durability;
+    }
+
+    /** The format version of the store as it was found (before any migration the open did). */
+    public int formatVersion() {
+        return formatVersion;
     }
 
     // --- staging and commit ---------------------------------------------------------------------
@@ -761,10 +791,20 @@ public final class RocksStore implements SessionStore {
     }
 
     @Override
+    public void markSent(String clientId, long seq) {
+        Group g = stage();
+        if (g != null) {
+            g.batch.put(releasedId, Codec.key(clientId, Codec.longBytes(seq)), SENT);
+            g.removals++;
+            staged();
+        }
+    }
+
+    @Override
     public void markReleased(String clientId, long seq) {
         Group g = stage();
         if (g != null) {
-            g.batch.put(releasedId, Codec.key(clientId, Codec.longBytes(seq)), new byte[0]);
+            g.batch.put(releasedId, Codec.key(clientId, Codec.longBytes(seq)), RELEASED);
             g.removals++;
             staged();
         }

@@ -15,10 +15,10 @@ public final class StoreMaintenance {
     }
 
     /**
-     * Counts per kind of record, and how many records a repair dropped (or, for a check, how many
-     * left over by a crash the broker drops at its next start).
+     * Counts per kind of record; how many records a repair dropped (or, for a check, how many left
+     * over by a crash the broker drops at its next start); and the store's format version.
      */
-    public record Report(Map<String, Long> counts, long dropped, long leftOver) {
+    public record Report(Map<String, Long> counts, long dropped, long leftOver, int formatVersion) {
     }
 
     /**
@@ -38,7 +38,7 @@ public final class StoreMaintenance {
             SessionStore.Recovered r = store.recover();
             releaseAll(r);
             store.loadRetained().forEach(m -> m.release());
-            return new Report(store.counts(), 0, store.lastCleanup().total());
+            return new Report(store.counts(), 0, store.lastCleanup().total(), store.formatVersion());
         }
     }
 
@@ -63,7 +63,7 @@ public final class StoreMaintenance {
             long dropped = s.dropUnreadable();
             SessionStore.Recovered r = s.recover();
             releaseAll(r);
-            return new Report(s.counts(), dropped + s.lastCleanup().total(), 0);
+            return new Report(s.counts(), dropped + s.lastCleanup().total(), 0, s.formatVersion());
         }
     }
 

@@ -2,6 +2,7 @@ package dev.tern.broker.storage.rocksdb;
 
 import dev.tern.broker.routing.Message;
 import dev.tern.broker.session.SessionStore;
+import dev.tern.broker.session.SessionStore.Progress;
 import dev.tern.broker.session.SessionStore.SessionRecord;
 import dev.tern.broker.session.SessionStore.StoredEntry;
 import dev.tern.broker.session.SessionStore.StoredSession;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,13 +149,14 @@ final class StoreRecovery {
         return subs;
     }
 
-    /** Released marks by key (removed from the map as their entries are read). */
+    /** Sent and released marks by key (removed from the map as their entries are read). */
     private Map<ByteBuffer, byte[]> readMarks(Map<String, SessionRecord> records) {
         Map<ByteBuffer, byte[]> marks = new HashMap<>();
         try (RocksIterator it = db.newIterator(store.released)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] key = it.key();
                 seqOf(key);
+                progress(it.value());
                 if (!records.containsKey(Codec.prefixOf(key))) {
                     delete(store.released, key);
                     orphanRecords++;
@@ -192,8 +195,9 @@ final class StoreRecovery {
                     dangling++;
                     continue;
                 }
+                Progress progress = mark == null ? Progress.QUEUED : progress(mark);
                 entries.computeIfAbsent(clientId, k -> new ArrayList<>()).add(new StoredEntry(seq, m, e.qos(),
-                    e.retainFlag(), e.subscriptionIds(), mark != null, refs.get(e.messageId())));
+                    e.retainFlag(), e.subscriptionIds(), progress, refs.get(e.messageId())));
             }
             RocksStore.check(it);
         }
@@ -328,6 +332,16 @@ final class StoreRecovery {
         return ((s[0] & 0xFF) << 8) | (s[1] & 0xFF);
     }
 
+    static Progress progress(byte[] mark) {
+        if (Arrays.equals(mark, RocksStore.RELEASED)) {
+            return Progress.RELEASED;
+        }
+        if (Arrays.equals(mark, RocksStore.SENT)) {
+            return Progress.SENT;
+        }
+        throw new Codec.CorruptRecordException("unknown delivery mark " + Arrays.toString(mark));
+    }
+
     /** Whether a record decodes as recovery reads it (repair drops the ones that do not). */
     static boolean readable(String family, byte[] key, byte[] value) {
         try {
@@ -346,7 +360,10 @@ final class StoreRecovery {
                     seqOf(key);
                     Codec.entry(value);
                 }
-                case "released" -> seqOf(key);
+                case "released" -> {
+                    seqOf(key);
+                    progress(value);
+                }
                 case "inbound" -> packetIdOf(key);
                 case "shared" -> {
                     sharedKey(key);
