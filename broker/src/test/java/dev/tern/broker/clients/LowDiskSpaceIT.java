@@ -87,4 +87,23 @@ class LowDiskSpaceIT {
         RawClient leaverAgain = tern.connect("leaver", false);
         assertThat(StoreBroker.untilPingResp(leaverAgain)).as("unsubscribed during the low-space time").isEmpty();
     }
+
+    @Test
+    void aRefusedRetainedMessageIsNotServedToNewSubscriptions() {
+        tern = new StoreBroker(dataDir);
+        tern.start();
+        StoreFaults.lowSpace(tern.broker(), true);
+        try (RawClient pub = RawClient.connect(tern.broker().port())) {
+            pub.connectV5("retainer");
+            pub.send(Packets.publish(Packets.V5, "r/x", 1, true, false, 1, Props.none(), "kept?".getBytes()));
+            assertThat(pub.expect(Received.PUBACK).ack().reasonCode()).isEqualTo(QUOTA_EXCEEDED);
+        }
+        try (RawClient reader = RawClient.connect(tern.broker().port())) {
+            reader.connectV5("reader"); // a clean session: its subscription needs no storage
+            reader.send(Packets.subscribe(Packets.V5, 1, "r/#", 1));
+            assertThat(reader.expect(Received.SUBACK).suback().reasonCodes()).containsExactly(1);
+            assertThat(StoreBroker.untilPingResp(reader)).as("the index changes only once the disk has it").isEmpty();
+        }
+        assertThat(tern.broker().retained().size()).isZero();
+    }
 }

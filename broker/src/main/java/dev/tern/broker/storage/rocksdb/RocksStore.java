@@ -105,7 +105,6 @@ public final class RocksStore implements SessionStore {
     private final int queuesId;
     private final int releasedId;
     private final int inboundId;
-    private final int retainedId;
     private final int sharedId;
     private final WriteOptions noSync = new WriteOptions().setSync(false);
     private final WriteOptions sync = new WriteOptions().setSync(true);
@@ -175,7 +174,6 @@ public final class RocksStore implements SessionStore {
         this.queuesId = queues.getID();
         this.releasedId = released.getID();
         this.inboundId = inbound.getID();
-        this.retainedId = retained.getID();
         this.sharedId = shared.getID();
         this.syncWriter = durability == Durability.FSYNC && mode != Mode.CHECK ? new SyncWriter(this) : null;
     }
@@ -439,7 +437,7 @@ public final class RocksStore implements SessionStore {
         final List<DurableAction> actions = new ArrayList<>(4);
         /** Decided once, when the batch opens, so one turn's additions are all refused or none. */
         final boolean refusesAdditions;
-        /** What needs durability: the batch's operations. */
+        /** What needs durability: the batch's operations, and retained writes done at once. */
         int ops;
         /** Deletes and marks in the batch, for the log when a write fails. */
         int removals;
@@ -603,7 +601,7 @@ public final class RocksStore implements SessionStore {
             return false;
         }
         if (g.batch.count() == 0) {
-            return true;
+            return true; // nothing to write (or only what a retained write did at once)
         }
         try (WriteBatch batch = new WriteBatch(g.batch.toBytes())) {
             db.write(options, batch);
@@ -871,21 +869,40 @@ public final class RocksStore implements SessionStore {
 
     // --- retained -------------------------------------------------------------------------------
 
-    void putRetained(Message m) {
-        Group g = stageAddition();
-        if (g != null) {
-            g.batch.put(retainedId, Codec.utf8(m.topic()), Codec.message(m));
-            staged();
+    /**
+     * Writes a retained message now ({@code value} null: deletes the topic's), outside the turn's
+     * batch: the caller ({@link RocksRetainedStore}) holds its index lock around this call and its
+     * index update, so the index changes in the order the disk does, and only after the log write.
+     * The thread's next acknowledgement waits for it too (with {@code fsync}, for an fsync that
+     * covers it). A refused or failed write counts for the thread's {@link #mark()}, so the
+     * publisher is refused.
+     *
+     * @return false when refused (an addition while space is low) or failed
+     */
+    boolean writeRetained(byte[] key, byte[] value) {
+        ThreadState t = threads.get();
+        Group g = value != null ? stageAddition() : stage();
+        if (g == null) {
+            return false;
         }
-    }
-
-    void removeRetained(String topic) {
-        Group g = stage();
-        if (g != null) {
-            g.batch.delete(retainedId, Codec.utf8(topic));
-            g.removals++;
-            staged();
+        if (crashed) {
+            return false;
         }
+        try (WriteBatch b = new WriteBatch()) {
+            if (value != null) {
+                b.put(retained, key, value);
+            } else {
+                b.delete(retained, key);
+            }
+            db.write(noSync, b);
+        } catch (RocksDBException e) {
+            writeFailed(value == null ? 1 : 0, e);
+            t.refusals++;
+            return false;
+        } finally {
+            staged(); // g.ops counts this write: the next afterDurable waits for the commit (fsync) after it
+        }
+        return true;
     }
 
     /** Every stored retained message (each carries one reference for the caller). */
