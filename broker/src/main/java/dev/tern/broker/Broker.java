@@ -96,8 +96,7 @@ public final class Broker implements AutoCloseable {
             this.store = new MemorySessionStore();
             this.retained = new MemoryRetainedStore(clock);
         }
-        this.subscriptions = new SubscriptionTree();
-        this.router = new Router(subscriptions, retained, config.mqtt(), metrics, new Router.SharedQueueStore() {
+        Router.SharedQueueStore sharedStore = new Router.SharedQueueStore() {
             @Override
             public Object enqueueShared(String group, String topicFilter, long seq, Message message) {
                 return store.enqueueShared(group, topicFilter, seq, message);
@@ -117,7 +116,14 @@ public final class Broker implements AutoCloseable {
             public boolean acceptsAdditions() {
                 return store.acceptsAdditions();
             }
-        });
+
+            @Override
+            public void afterDurable(WriteDone action) {
+                store.afterDurable(action::run);
+            }
+        };
+        this.subscriptions = new SubscriptionTree(sharedStore);
+        this.router = new Router(subscriptions, retained, config.mqtt(), metrics, sharedStore);
         this.sessions = new SessionRegistry(new SessionServices(config.mqtt(), clock, metrics, router, subscriptions, store));
         this.protocol = new ProtocolServices(config.mqtt(), sessions, router, metrics, clock, store);
         metrics.gauge("tern.sessions", "sessions, connected or not", sessions::size);

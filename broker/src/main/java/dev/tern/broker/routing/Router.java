@@ -40,6 +40,17 @@ public final class Router {
         default boolean acceptsAdditions() {
             return true;
         }
+
+        /** Runs the action once what this thread staged is durable (see {@code SessionStore.afterDurable}). */
+        default void afterDurable(WriteDone action) {
+            action.run(true);
+        }
+
+        /** An action that waits for a write. */
+        @FunctionalInterface
+        interface WriteDone {
+            void run(boolean ok);
+        }
     }
 
     public Router(SubscriptionTree tree, RetainedStore retained, MqttConfig config, BrokerMetrics metrics,
@@ -123,14 +134,32 @@ public final class Router {
             }
         }
         if (full) {
-            SharedGroup.Queued oldest = g.poll();
+            SharedGroup.Taken oldest = g.pollOldest();
             if (oldest != null) {
-                finishShared(g, oldest);
+                if (oldest.durable() != null) {
+                    finishShared(g, oldest.durable());
+                }
                 metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), oldest.message().topic());
             }
         }
-        if (!g.enqueue(message, seq, handle) && handle != null) {
-            sharedStore.dequeueShared(g.name(), g.topicFilter(), seq, handle);
+        SharedGroup.Queued q = g.enqueue(message, seq, handle);
+        if (q == null) {
+            if (handle != null) {
+                sharedStore.dequeueShared(g.name(), g.topicFilter(), seq, handle); // the group closed meanwhile
+            }
+            return;
+        }
+        if (handle != null) {
+            // pending until durable: no other loop takes it (and deletes its entry) before this write lands
+            sharedStore.afterDurable(ok -> {
+                switch (g.stored(q, ok)) {
+                    case DRAIN -> drainShared(g);
+                    case DELETE -> sharedStore.dequeueShared(g.name(), g.topicFilter(), q.seq(), q.handle());
+                    case KEEP -> {
+                        // the broker is stopping: it stays stored
+                    }
+                }
+            });
         }
     }
 
@@ -151,9 +180,9 @@ public final class Router {
             if (!sharedStore.acceptsAdditions()) {
                 return; // a move needs room for the member's copy: the messages wait for space
             }
-            SharedGroup.Queued q = g.poll();
+            SharedGroup.Queued q = g.pollDurable();
             if (q == null) {
-                return;
+                return; // empty, or the oldest is not durable yet: its publisher drains once it is
             }
             try {
                 sendToMember(member, q.message());
@@ -161,6 +190,29 @@ public final class Router {
                 finishShared(g, q);
             }
         }
+    }
+
+    /**
+     * Puts back a stored shared-group entry at start, with the queue limit applied as when it was
+     * queued (a crash can come between an entry's write and the write that dropped it for overflow).
+     *
+     * @return false when the entry is not kept (the caller removes it from the store)
+     */
+    public boolean restoreShared(SharedGroup g, long seq, Message message, Object handle) {
+        if (g.queuedCount() >= config.maxQueuedMessages()) {
+            if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
+                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), message.topic());
+                return false;
+            }
+            SharedGroup.Taken oldest = g.pollOldest();
+            if (oldest != null) {
+                if (oldest.durable() != null) {
+                    finishShared(g, oldest.durable());
+                }
+                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), oldest.message().topic());
+            }
+        }
+        return g.restore(seq, message, handle);
     }
 
     private static void sendToMember(Subscription member, Message message) {

@@ -3,10 +3,8 @@ package dev.tern.broker.session;
 import dev.tern.broker.protocol.ConnectPacket;
 import dev.tern.broker.protocol.MqttVersion;
 import dev.tern.broker.protocol.ReasonCode;
-import dev.tern.broker.MqttConfig;
 import dev.tern.broker.metrics.BrokerMetrics;
 import dev.tern.broker.routing.Message;
-import dev.tern.broker.routing.SharedGroup;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
@@ -153,41 +151,18 @@ public final class SessionRegistry {
         }
         long now = services.clock().millis();
         for (SessionStore.StoredSharedEntry e : recovered.sharedEntries()) {
+            services.subscriptions().advanceSharedSequence(e.seq());
             var group = services.subscriptions().sharedGroup(e.group(), e.topicFilter());
             boolean expired = e.message().isExpired(now); // stored, so never sent: message expiry drops it, from disk too
             if (expired) {
                 services.metrics().dropped(BrokerMetrics.DropReason.EXPIRED, "$share/" + e.group(), e.message().topic());
             }
-            if (group == null || expired || !restoreShared(group, e)) {
+            if (group == null || expired || !services.router().restoreShared(group, e.seq(), e.message(), e.handle())) {
                 services.store().dequeueShared(e.group(), e.topicFilter(), e.seq(), e.handle());
             }
             e.message().release();
         }
         afterRestore.forEach(Runnable::run);
-    }
-
-    /**
-     * Puts a stored shared-group message back, with the queue limit applied as when it was queued
-     * (a crash can come between an entry's write and the write that dropped it for overflow).
-     *
-     * @return false when the entry is not kept (the caller removes it from the store)
-     */
-    private boolean restoreShared(SharedGroup group, SessionStore.StoredSharedEntry e) {
-        MqttConfig config = services.config();
-        if (group.queuedCount() >= config.maxQueuedMessages()) {
-            if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
-                services.metrics().dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + e.group(), e.message().topic());
-                return false;
-            }
-            SharedGroup.Queued oldest = group.poll();
-            if (oldest != null) {
-                services.metrics().dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + e.group(),
-                    oldest.message().topic());
-                services.store().dequeueShared(e.group(), e.topicFilter(), oldest.seq(), oldest.handle());
-                oldest.message().release();
-            }
-        }
-        return group.restore(e.seq(), e.message(), e.handle());
     }
 
     /**

@@ -125,6 +125,7 @@ public final class RocksStore implements SessionStore {
     private volatile boolean closed;
     /** Test seam: the process is as good as killed (see {@link #simulateCrash()}). */
     private volatile boolean crashed;
+    private volatile WriteHold hold;
     private volatile int formatVersion = FORMAT_VERSION;
     private volatile StoreRecovery.Cleanup lastCleanup = StoreRecovery.Cleanup.NONE;
     private java.util.concurrent.ScheduledExecutorService spaceGuard;
@@ -441,6 +442,8 @@ public final class RocksStore implements SessionStore {
         int ops;
         /** Deletes and marks in the batch, for the log when a write fails. */
         int removals;
+        /** Test seam: a {@link WriteHold} stops this batch's write. */
+        boolean held;
 
         Group(boolean refusesAdditions) {
             this.refusesAdditions = refusesAdditions;
@@ -597,6 +600,12 @@ public final class RocksStore implements SessionStore {
 
     /** Writes one group's batch; false (and the failure counted and logged) when the write fails. */
     boolean write(Group g, WriteOptions options) {
+        if (g.held) {
+            WriteHold h = hold;
+            if (h != null) {
+                h.pass();
+            }
+        }
         if (crashed) {
             return false;
         }
@@ -852,6 +861,7 @@ public final class RocksStore implements SessionStore {
         }
         StoredRef ref = reference(message, g);
         g.batch.put(sharedId, sharedKey(group, topicFilter, seq), Codec.longBytes(ref.id));
+        markHeld(g, WriteHold.Kind.SHARED_ENQUEUE);
         staged();
         return ref;
     }
@@ -1021,11 +1031,67 @@ public final class RocksStore implements SessionStore {
      */
     void simulateCrash() {
         crashed = true;
+        WriteHold h = hold;
+        if (h != null) {
+            h.release();
+        }
     }
 
     /** Test seam: what the free-space guard reports (use with the guard off, minFreeDiskMb 0). */
     void simulateLowSpace(boolean low) {
         lowSpace = low;
+    }
+
+    /** Test seam: the next batch holding an operation of the hold's kind waits in its write until released. */
+    void hold(WriteHold h) {
+        hold = h;
+    }
+
+    private void markHeld(Group g, WriteHold.Kind kind) {
+        WriteHold h = hold;
+        if (h != null && h.kind == kind && h.claim()) {
+            g.held = true;
+        }
+    }
+
+    /** A write that waits, for tests of orderings between event loops. */
+    static final class WriteHold {
+        enum Kind { SHARED_ENQUEUE }
+
+        final Kind kind;
+        private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+        WriteHold(Kind kind) {
+            this.kind = kind;
+        }
+
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
+
+        private volatile Thread thread;
+
+        Thread thread() {
+            return thread;
+        }
+
+        void pass() {
+            thread = Thread.currentThread();
+            entered.countDown();
+            try {
+                if (!released.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                    LOG.error("a held test write was never released");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void release() {
+            released.countDown();
+        }
     }
 
     // --- close ----------------------------------------------------------------------------------

@@ -3,10 +3,11 @@ package dev.tern.broker.storage.rocksdb;
 import dev.tern.broker.Broker;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Faults injected into a broker's RocksDB store at a point the test chooses: a kill -9, a disk low
- * on space. No sleeps: each is a state change.
+ * on space, a write held back on one event loop. No sleeps: each is a state change or a latch.
  */
 public final class StoreFaults {
     private StoreFaults() {
@@ -36,5 +37,40 @@ public final class StoreFaults {
     /** Counts of the records in each column family. */
     public static Map<String, Long> counts(Broker broker) {
         return rocks(broker).counts();
+    }
+
+    /** Holds the next batch that stores a shared group's message in its write, until released. */
+    public static Hold holdSharedEnqueue(Broker broker) {
+        return hold(broker, RocksStore.WriteHold.Kind.SHARED_ENQUEUE);
+    }
+
+    private static Hold hold(Broker broker, RocksStore.WriteHold.Kind kind) {
+        RocksStore.WriteHold h = new RocksStore.WriteHold(kind);
+        rocks(broker).hold(h);
+        return new Hold(h);
+    }
+
+    /** A write held back; {@link #thread()} is the thread blocked in it once {@link #awaitHeld()} returned. */
+    public static final class Hold {
+        private final RocksStore.WriteHold hold;
+
+        private Hold(RocksStore.WriteHold hold) {
+            this.hold = hold;
+        }
+
+        /** Waits until a write is held. */
+        public void awaitHeld() throws InterruptedException {
+            if (!hold.entered.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("no write of kind " + hold.kind + " was held within 10 s");
+            }
+        }
+
+        public Thread thread() {
+            return hold.thread();
+        }
+
+        public void release() {
+            hold.release();
+        }
     }
 }
