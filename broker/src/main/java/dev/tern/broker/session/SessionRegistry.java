@@ -93,14 +93,11 @@ public final class SessionRegistry {
         }
         if (request.cleanStart() || s.isEnded()) {
             s.end();
-            services.store().flushStaged(); // the old session's delete is written before the new one's records
-            Session fresh = new Session(request.clientId(), request.loop(), services, this);
-            fresh.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
-            if (sessions.putIfAbsent(request.clientId(), fresh) == null) {
-                request.loop().execute(() -> request.callback().accepted(fresh, false, services.store().mark()));
-            } else {
-                request.loop().execute(() -> connect(request));
-            }
+            // The old session's delete is written before anything of the new one, and the new session
+            // is created on its own loop: its record is staged where its CONNACK and SUBACKs wait, so
+            // they wait for it (and a later delete of it on that loop cannot be overtaken by it).
+            services.store().flushStaged();
+            request.loop().execute(() -> connect(request));
             return;
         }
         s.moveTo(request.loop());

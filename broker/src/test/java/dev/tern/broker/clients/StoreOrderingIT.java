@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import static dev.tern.broker.clients.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +71,31 @@ class StoreOrderingIT {
         tern.restart();
         RawClient again = tern.connect("member", false);
         assertThat(StoreBroker.untilPingResp(again)).as("not brought back by a late write of its entry").isEmpty();
+    }
+
+    @Test
+    void aCleanStartTakeOverStagesTheNewSessionWhereItsConnAckWaits() throws Exception {
+        tern = new StoreBroker(dataDir);
+        tern.start();
+        RawClient first = tern.connect("mover", true); // the old session's loop
+        first.send(Packets.disconnect());
+        first.expectClosed();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !tern.broker().sessions().get("mover").isOnline());
+
+        StoreFaults.Hold hold = StoreFaults.holdSessionRecord(tern.broker());
+        RawClient second = RawClient.connect(tern.broker().port()); // the other loop
+        second.v5(true).send(Packets.connect(Packets.V5, "mover").cleanStart(true)
+            .props(Props.of().u32(Props.SESSION_EXPIRY_INTERVAL, 3600).build()).build());
+        hold.awaitHeld(); // the new session's record is being written
+        try {
+            assertThat(SessionAccess.owner(tern.broker(), "mover").inEventLoop(hold.thread()))
+                .as("staged on the new session's own loop, where its CONNACK waits").isTrue();
+        } finally {
+            StoreFaults.crash(tern.broker()); // kill -9 before the record is on disk (and the hold ends)
+        }
+        tern.broker().close();
+        List<Received> got = second.expectClosed();
+        assertThat(got).as("no CONNACK for a session that is not stored").noneMatch(r -> r.type() == Received.CONNACK);
     }
 
     @Test

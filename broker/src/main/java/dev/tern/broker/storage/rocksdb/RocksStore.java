@@ -705,6 +705,7 @@ public final class RocksStore implements SessionStore {
             return false;
         }
         g.batch.put(sessionsId, Codec.utf8(record.clientId()), Codec.session(record));
+        markHeld(g, WriteHold.Kind.SESSION_RECORD);
         staged();
         return true;
     }
@@ -715,6 +716,7 @@ public final class RocksStore implements SessionStore {
         if (g != null) {
             g.batch.put(sessionsId, Codec.utf8(record.clientId()), Codec.session(record));
             g.removals++;
+            markHeld(g, WriteHold.Kind.SESSION_RECORD);
             staged();
         }
     }
@@ -1056,7 +1058,7 @@ public final class RocksStore implements SessionStore {
 
     /** A write that waits, for tests of orderings between event loops. */
     static final class WriteHold {
-        enum Kind { SHARED_ENQUEUE }
+        enum Kind { SHARED_ENQUEUE, SESSION_RECORD }
 
         final Kind kind;
         private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();

@@ -44,6 +44,11 @@ public final class StoreFaults {
         return hold(broker, RocksStore.WriteHold.Kind.SHARED_ENQUEUE);
     }
 
+    /** Holds the next batch that stores or updates a session record in its write, until released. */
+    public static Hold holdSessionRecord(Broker broker) {
+        return hold(broker, RocksStore.WriteHold.Kind.SESSION_RECORD);
+    }
+
     private static Hold hold(Broker broker, RocksStore.WriteHold.Kind kind) {
         RocksStore.WriteHold h = new RocksStore.WriteHold(kind);
         rocks(broker).hold(h);
