@@ -35,7 +35,7 @@ class StoreRecoveryTest {
     }
 
     /**
-     * c1 has: seq 0 whose message was deleted (dangling), seq 1, seq 5 referencing message
+     * c1 has: seq 0 whose message was deleted (dangling), seq 1 (sent), seq 5 referencing message
      * id 100 that never existed (dangling, and the highest id referenced), a released mark for seq 9
      * with no entry. "ghost" has no session record but a subscription, an entry and an inbound id.
      */
@@ -47,6 +47,7 @@ class StoreRecoveryTest {
             Message c = message("c");
             RocksStore.StoredRef refA = (RocksStore.StoredRef) store.enqueue("c1", 0, a, 1, false, null);
             store.enqueue("c1", 1, b, 1, false, null);
+            store.markSent("c1", 1);
             store.saveSubscription("ghost", new Subscription(null, "x/#", "x/#", null, 1, false, false, 0, 0));
             store.enqueue("ghost", 0, c, 1, false, null);
             store.addInboundQos2("ghost", 4);
@@ -67,10 +68,11 @@ class StoreRecoveryTest {
             assertThat(r.sessions()).extracting(s -> s.record().clientId()).containsExactly("c1");
             List<SessionStore.StoredEntry> entries = r.sessions().get(0).entries();
             assertThat(entries).extracting(SessionStore.StoredEntry::seq).containsExactly(1L);
+            assertThat(entries.get(0).progress()).isEqualTo(SessionStore.Progress.SENT);
             assertThat(entries.get(0).message().payload().toString(StandardCharsets.UTF_8)).isEqualTo("b");
             entries.forEach(e -> e.message().release());
             assertThat(store.lastCleanup()).isEqualTo(new StoreRecovery.Cleanup(2, 4, 1));
-            assertThat(store.counts()).containsEntry("queues", 1L).containsEntry("released", 0L)
+            assertThat(store.counts()).containsEntry("queues", 1L).containsEntry("released", 1L)
                 .containsEntry("subscriptions", 0L).containsEntry("inbound", 0L).containsEntry("messages", 1L);
 
             Message fresh = message("fresh");
