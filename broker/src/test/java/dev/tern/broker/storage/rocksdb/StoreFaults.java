@@ -41,25 +41,25 @@ public final class StoreFaults {
 
     /** Holds the next batch that stores a shared group's message in its write, until released. */
     public static Hold holdSharedEnqueue(Broker broker) {
-        return hold(broker, RocksStore.WriteHold.Kind.SHARED_ENQUEUE);
+        return hold(broker, WriteHold.Kind.SHARED_ENQUEUE);
     }
 
     /** Holds the next batch that stores or updates a session record in its write, until released. */
     public static Hold holdSessionRecord(Broker broker) {
-        return hold(broker, RocksStore.WriteHold.Kind.SESSION_RECORD);
+        return hold(broker, WriteHold.Kind.SESSION_RECORD);
     }
 
-    private static Hold hold(Broker broker, RocksStore.WriteHold.Kind kind) {
-        RocksStore.WriteHold h = new RocksStore.WriteHold(kind);
+    private static Hold hold(Broker broker, WriteHold.Kind kind) {
+        WriteHold h = new WriteHold(kind);
         rocks(broker).hold(h);
         return new Hold(h);
     }
 
     /** A write held back; {@link #thread()} is the thread blocked in it once {@link #awaitHeld()} returned. */
     public static final class Hold {
-        private final RocksStore.WriteHold hold;
+        private final WriteHold hold;
 
-        private Hold(RocksStore.WriteHold hold) {
+        private Hold(WriteHold hold) {
             this.hold = hold;
         }
 
