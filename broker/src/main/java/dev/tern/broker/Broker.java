@@ -76,17 +76,27 @@ public final class Broker implements AutoCloseable {
         this.clock = b.clock;
         this.metrics = new BrokerMetrics(b.meterRegistry);
         if (config.storage().type() == StorageConfig.Type.ROCKSDB) {
-            RocksStore rocks = RocksStore.open(config.dataDir(), config.storage().durability())
-                .guardFreeSpace(config.storage().minFreeDiskMb() << 20);
+            RocksStore rocks = RocksStore.open(config.dataDir(), config.storage().durability());
+            try {
+                rocks.guardFreeSpace(config.storage().minFreeDiskMb() << 20);
+                this.retained = new RocksRetainedStore(rocks, clock);
+            } catch (RuntimeException e) {
+                rocks.close(); // a damaged retained record: refuse to start, and leave the store closed
+                throw e;
+            }
             this.store = rocks;
-            this.retained = new RocksRetainedStore(rocks, clock);
-            metrics.gauge("tern.store.failing", "1 while the store cannot write (disk full)", () -> rocks.isFailing() ? 1 : 0);
+            metrics.gauge("tern.store.failing", "1 while the store cannot write or refuses additions (disk full)",
+                () -> rocks.isFailing() ? 1 : 0);
+            metrics.counter("tern.store.additions.refused", "messages, sessions and subscriptions refused for lack of"
+                + " disk space", rocks::refusedAdditions);
+            metrics.counter("tern.store.write.failures", "batches RocksDB failed to write", rocks::failedWrites);
+            metrics.counter("tern.store.removals.failed", "deletes and marks in batches RocksDB failed to write (they"
+                + " come back after a restart)", rocks::failedRemovals);
         } else {
             this.store = new MemorySessionStore();
             this.retained = new MemoryRetainedStore(clock);
         }
-        this.subscriptions = new SubscriptionTree();
-        this.router = new Router(subscriptions, retained, config.mqtt(), metrics, new Router.SharedQueueStore() {
+        Router.SharedQueueStore sharedStore = new Router.SharedQueueStore() {
             @Override
             public Object enqueueShared(String group, String topicFilter, long seq, Message message) {
                 return store.enqueueShared(group, topicFilter, seq, message);
@@ -96,7 +106,24 @@ public final class Broker implements AutoCloseable {
             public void dequeueShared(String group, String topicFilter, long seq, Object handle) {
                 store.dequeueShared(group, topicFilter, seq, handle);
             }
-        });
+
+            @Override
+            public long mark() {
+                return store.mark();
+            }
+
+            @Override
+            public boolean acceptsAdditions() {
+                return store.acceptsAdditions();
+            }
+
+            @Override
+            public void afterDurable(WriteDone action) {
+                store.afterDurable(action::run);
+            }
+        };
+        this.subscriptions = new SubscriptionTree(sharedStore);
+        this.router = new Router(subscriptions, retained, config.mqtt(), metrics, sharedStore);
         this.sessions = new SessionRegistry(new SessionServices(config.mqtt(), clock, metrics, router, subscriptions, store));
         this.protocol = new ProtocolServices(config.mqtt(), sessions, router, metrics, clock, store);
         metrics.gauge("tern.sessions", "sessions, connected or not", sessions::size);
@@ -145,7 +172,10 @@ public final class Broker implements AutoCloseable {
             throw e;
         }
         long period = config.mqtt().sessionScanIntervalMs();
-        scan = ioGroup.next().scheduleAtFixedRate(sessions::scan, period, period, TimeUnit.MILLISECONDS);
+        scan = ioGroup.next().scheduleAtFixedRate(() -> {
+            sessions.scan();
+            retained.purgeExpired();
+        }, period, period, TimeUnit.MILLISECONDS);
         LOG.info("Tern broker started ({} transport, {} I/O threads)", Transports.name(),
             config.ioThreads() == 0 ? "one per core:" + Runtime.getRuntime().availableProcessors() : config.ioThreads());
         return this;

@@ -3,6 +3,7 @@ package dev.tern.cli;
 import dev.tern.broker.Broker;
 import dev.tern.broker.BrokerConfig;
 import dev.tern.broker.ListenerConfig;
+import dev.tern.broker.storage.StorageException;
 import dev.tern.gateway.Gateway;
 import dev.tern.gateway.config.GatewayConfig;
 import picocli.CommandLine.Command;
@@ -45,10 +46,12 @@ public final class BrokerCommand implements Callable<Integer> {
             System.err.println("tern: configuration error: " + e.getMessage());
             return 2;
         }
-        Broker broker = Broker.builder().config(cfg).build();
+        Broker broker;
         try {
-            broker.start();
-        } catch (IllegalStateException e) {
+            broker = Broker.builder().config(cfg).build().start();
+        } catch (StorageException | IllegalStateException e) {
+            // the store cannot be opened (damaged, in use, unknown format) or a listener cannot bind: the
+            // message says what to do; no stack trace
             System.err.println("tern: cannot start: " + e.getMessage());
             return 1;
         }

@@ -49,6 +49,22 @@ class DamagedStoreIT {
         assertThat(code).isNotZero();
         assertThat(tern.output()).contains("cannot be opened").contains("tern storage check").contains("move the directory aside");
         assertThat(tern.output()).doesNotContain("listening for MQTT");
+        assertThat(tern.output()).as("a message, not a stack trace").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aStoreInUseIsSaidToBeInUseAndCheckStillReadsIt() throws Exception {
+        Path data = dir.resolve("data");
+        try (TernProcess running = TernProcess.broker(data, null)) {
+            TernProcess second = TernProcess.run("broker", "--port", "0", "--data-dir", data.toString());
+            assertThat(second.waitFor()).isNotZero();
+            assertThat(second.output()).contains("in use by another process").doesNotContain("tern storage repair")
+                .doesNotContain("\tat ");
+            TernProcess check = TernProcess.run("storage", "check", "--data-dir", data.toString());
+            assertThat(check.waitFor()).as(check.output()).isZero();
+            assertThat(check.output()).contains("sound");
+            assertThat(running.port()).as("the running broker is untouched").isPositive();
+        }
     }
 
     @Test

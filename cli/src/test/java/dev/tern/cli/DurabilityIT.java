@@ -9,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.tern.testkit.Packets;
 import dev.tern.testkit.Props;
 import dev.tern.testkit.RawClient;
+import dev.tern.testkit.Received;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -107,6 +108,124 @@ class DurabilityIT {
         }
     }
 
+    /**
+     * Large records: RocksDB writes a 256 KiB batch with several write() calls and a SIGKILL can stop
+     * one part way, so the log can end in a torn record. The restart must drop that record (it was
+     * never acknowledged) instead of refusing to start, and deliver every acknowledged message.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"process", "fsync"})
+    void largeMessagesSurviveKill9(String durability) throws Exception {
+        Path data = dir.resolve("data-large-" + durability);
+        Path cfg = config(durability, "  maxQueuedMessages: 1000\n");
+        Set<Integer> acked = ConcurrentHashMap.newKeySet();
+        byte[] filler = new byte[256 * 1024];
+        try (TernProcess tern = TernProcess.broker(data, cfg)) {
+            int port = tern.port();
+            persistentSubscribe("big", port, "big/#", MqttQos.AT_LEAST_ONCE);
+            Mqtt5AsyncClient pub = Mqtt5Client.builder().identifier("bigpub").serverHost("127.0.0.1").serverPort(port)
+                .buildAsync();
+            pub.connect().get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 200; i++) {
+                int n = i;
+                byte[] payload = filler.clone();
+                byte[] number = ("" + n + ";").getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(number, 0, payload, 0, number.length);
+                pub.publishWith().topic("big/x").qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
+                    .whenComplete((r, e) -> {
+                        if (e == null && !r.getError().isPresent()) {
+                            acked.add(n);
+                        }
+                    });
+                if (i == 60) {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> acked.size() >= 20);
+                    tern.kill9(); // mid-stream, while large batches are being written
+                    break;
+                }
+            }
+        }
+        try (TernProcess tern = TernProcess.broker(data, cfg)) {
+            Mqtt5BlockingClient c = client("big", tern.port());
+            List<Integer> got = new ArrayList<>();
+            try (Mqtt5BlockingClient.Mqtt5Publishes publishes = c.publishes(MqttGlobalPublishFilter.ALL)) {
+                assertThat(c.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent()).isTrue();
+                Optional<Mqtt5Publish> p;
+                while ((p = publishes.receive(3, TimeUnit.SECONDS)).isPresent()) {
+                    byte[] b = p.get().getPayloadAsBytes();
+                    assertThat(b).hasSize(filler.length);
+                    String head = new String(b, 0, 12, StandardCharsets.UTF_8);
+                    got.add(Integer.parseInt(head.substring(0, head.indexOf(';'))));
+                }
+            }
+            c.disconnect();
+            assertThat(got).as("every acknowledged large message").containsAll(acked);
+            assertThat(firstOccurrences(got)).as("in publish order").isSorted();
+        }
+    }
+
+    /**
+     * What is in flight survives kill -9 in both directions: an online subscriber's unacknowledged
+     * QoS 1 message and its PUBREC'd QoS 2 message (PUBREL owed), and a persistent publisher's QoS 2
+     * message that got PUBREC but not yet PUBREL. After the restart each exchange goes on where it
+     * stopped, and nothing is delivered twice.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"process", "fsync"})
+    void inFlightStateSurvivesKill9(String durability) throws Exception {
+        Path data = dir.resolve("data-inflight-" + durability);
+        Path cfg = config(durability, "");
+        byte[] persistent = Props.of().u32(Props.SESSION_EXPIRY_INTERVAL, 3600).build();
+        int q1Id;
+        int q2Id;
+        try (TernProcess tern = TernProcess.broker(data, cfg)) {
+            int port = tern.port();
+            RawClient sub = RawClient.connect(port);
+            sub.connect(Packets.connect(Packets.V5, "holder").props(persistent));
+            sub.send(Packets.subscribe(Packets.V5, 1, "fl/#", 2));
+            sub.expect(Received.SUBACK);
+            RawClient pub = RawClient.connect(port);
+            pub.connect(Packets.connect(Packets.V5, "halfway").props(persistent));
+            pub.send(Packets.publish(Packets.V5, "fl/one", 1, 1, "q1"));
+            pub.expect(Received.PUBACK);
+            pub.send(Packets.publish(Packets.V5, "fl/two", 2, 2, "q2"));
+            pub.expect(Received.PUBREC); // PUBREL not sent: the publisher is mid-handshake
+            Received.Publish one = sub.expect(Received.PUBLISH).publish();
+            Received.Publish two = sub.expect(Received.PUBLISH).publish();
+            assertThat(List.of(one.payloadText(), two.payloadText())).containsExactly("q1", "q2");
+            q1Id = one.packetId();
+            q2Id = two.packetId();
+            sub.send(Packets.pubrec(q2Id)); // QoS 1 left unacknowledged
+            sub.expect(Received.PUBREL);    // so "PUBREC received" is stored
+            tern.kill9();
+        }
+        try (TernProcess tern = TernProcess.broker(data, cfg)) {
+            int port = tern.port();
+            RawClient sub = RawClient.connect(port);
+            assertThat(sub.connect(Packets.connect(Packets.V5, "holder").cleanStart(false).props(persistent))
+                .sessionPresent()).isTrue();
+            List<Received> resumed = List.of(sub.receive(), sub.receive());
+            Received.Publish resent = resumed.stream().filter(r -> r.type() == Received.PUBLISH).findFirst()
+                .orElseThrow().publish();
+            assertThat(resent.payloadText()).isEqualTo("q1");
+            assertThat(resent.packetId()).isEqualTo(q1Id);
+            assertThat(resent.dup()).isTrue();
+            Received.Ack rel = resumed.stream().filter(r -> r.type() == Received.PUBREL).findFirst().orElseThrow().ack();
+            assertThat(rel.packetId()).as("PUBREL again, not the PUBLISH [MQTT-4.3.3]").isEqualTo(q2Id);
+            sub.send(Packets.puback(q1Id));
+            sub.send(Packets.pubcomp(q2Id));
+
+            RawClient pub = RawClient.connect(port);
+            assertThat(pub.connect(Packets.connect(Packets.V5, "halfway").cleanStart(false).props(persistent))
+                .sessionPresent()).isTrue();
+            pub.send(Packets.publish(Packets.V5, "fl/two", 2, false, true, 2, Props.none(), "q2".getBytes()));
+            assertThat(pub.expect(Received.PUBREC).ack().packetId()).as("a resend of a received id").isEqualTo(2);
+            pub.send(Packets.pubrel(2));
+            assertThat(pub.expect(Received.PUBCOMP).ack().reasonCode()).isZero();
+            sub.send(Packets.pingreq());
+            assertThat(sub.receive().type()).as("q2 is not delivered a second time").isEqualTo(Received.PINGRESP);
+        }
+    }
+
     /** Reconnects a persistent session and collects the payload numbers on one topic until quiet. */
     private static List<Integer> receiveAll(String id, int port, String topic) throws Exception {
         Mqtt5BlockingClient c = client(id, port);
@@ -130,7 +249,7 @@ class DurabilityIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"process"})
+    @ValueSource(strings = {"process", "fsync"})
     void retainedMessagesAndSubscriptionsSurvive(String durability) throws Exception {
         Path data = dir.resolve("data");
         Path cfg = config(durability, "");

@@ -91,6 +91,11 @@ public final class BrokerMetrics {
         }
     }
 
+    /** Registers a counter read from elsewhere (the store's). */
+    public void counter(String name, String description, java.util.function.LongSupplier value) {
+        FunctionCounter.builder(name, value, v -> v.getAsLong()).description(description).register(registry);
+    }
+
     /** Registers a gauge read from broker state (sessions, subscriptions, retained messages). */
     public void gauge(String name, String description, Supplier<Number> value) {
         Gauge.builder(name, value).description(description).register(registry);

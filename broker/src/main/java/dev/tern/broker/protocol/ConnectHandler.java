@@ -119,13 +119,13 @@ public final class ConnectHandler {
         c.services().sessions().connect(new SessionRegistry.ConnectRequest(clientId, p.cleanStart(), v, expiry,
             will, c.eventLoop(), c, new SessionRegistry.ConnectCallback() {
                 @Override
-                public void accepted(Session session, boolean sessionPresent) {
+                public void accepted(Session session, boolean sessionPresent, long mark) {
                     if (c.isClosing()) {
                         // the client went away while its session was being prepared
                         c.services().sessions().disconnected(session, c, c.takeWill());
                         return;
                     }
-                    c.services().store().afterDurable(ok -> {
+                    c.services().store().afterDurable(mark, ok -> {
                         if (c.isClosing()) {
                             c.services().sessions().disconnected(session, c, c.takeWill());
                             return;

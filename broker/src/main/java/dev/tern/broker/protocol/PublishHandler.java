@@ -89,16 +89,28 @@ public final class PublishHandler {
         }
 
         Session session = c.session();
+        long mark = c.services().store().mark();
         switch (p.qos()) {
             case 0 -> route(c, p, topic);
             case 1 -> {
                 int matched = route(c, p, topic);
-                ackWhenDurable(c, p, matched == 0 && v5 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0);
+                ackWhenDurable(c, p, mark, matched == 0 && v5 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0);
             }
             default -> {
                 if (session.hasInboundQos2(p.packetId())) {
                     // a resend before PUBREL: acknowledge again, deliver nothing twice (section 4.3.3)
-                    ackWhenDurable(c, p, 0);
+                    ackWhenDurable(c, p, mark, 0);
+                    return;
+                }
+                if (!c.services().store().acceptsAdditions()) {
+                    // disk low on space: refused before routing, so no subscriber gets a message whose
+                    // publisher is told to try again (a QoS 2 duplicate)
+                    int packetId = p.packetId();
+                    c.services().store().afterDurable(ok -> { // in order with the acknowledgements before it
+                        if (!c.isClosing()) {
+                            refuse(c, 2, packetId);
+                        }
+                    });
                     return;
                 }
                 if (v5 && session.inboundQos2Count() >= config.effectiveReceiveMaximum()) {
@@ -109,20 +121,21 @@ public final class PublishHandler {
                 }
                 int matched = route(c, p, topic);
                 session.markInboundQos2(p.packetId());
-                ackWhenDurable(c, p, matched == 0 && v5 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0);
+                ackWhenDurable(c, p, mark, matched == 0 && v5 ? ReasonCode.NO_MATCHING_SUBSCRIBERS.code() : 0);
             }
         }
     }
 
     /**
      * Acknowledges once what the PUBLISH changed is durable (rule 5: nothing acknowledged is lost).
-     * When the store cannot write, MQTT 5 gets reason 0x97 and MQTT 3.x, which has no negative
-     * acknowledgement, is disconnected so it resends later.
+     * When the store cannot write, or refused something the PUBLISH needed (staged after
+     * {@code mark}), MQTT 5 gets reason 0x97 and MQTT 3.x, which has no negative acknowledgement, is
+     * disconnected so it resends later.
      */
-    private static void ackWhenDurable(MqttConnection c, PublishPacket p, int reasonCode) {
+    private static void ackWhenDurable(MqttConnection c, PublishPacket p, long mark, int reasonCode) {
         int packetId = p.packetId();
         int qos = p.qos();
-        c.services().store().afterDurable(ok -> {
+        c.services().store().afterDurable(mark, ok -> {
             if (c.isClosing()) {
                 return;
             }
@@ -133,12 +146,16 @@ public final class PublishHandler {
             if (qos == 2) {
                 c.session().releaseInboundQos2(packetId);
             }
-            if (c.version().isV5()) {
-                ack(c, qos, packetId, ReasonCode.QUOTA_EXCEEDED.code());
-            } else {
-                Disconnector.disconnect(c, ReasonCode.QUOTA_EXCEEDED, "the store cannot write (disk full?)");
-            }
+            refuse(c, qos, packetId);
         });
+    }
+
+    private static void refuse(MqttConnection c, int qos, int packetId) {
+        if (c.version().isV5()) {
+            ack(c, qos, packetId, ReasonCode.QUOTA_EXCEEDED.code());
+        } else {
+            Disconnector.disconnect(c, ReasonCode.QUOTA_EXCEEDED, "the store cannot write (disk full?)");
+        }
     }
 
     private static int route(MqttConnection c, PublishPacket p, String topic) {

@@ -27,7 +27,10 @@ public final class SubscribeHandler {
             return;
         }
         Session session = c.session();
+        long mark = c.services().store().mark();
         int[] codes = new int[p.subscriptions().size()];
+        Subscription[] added = new Subscription[codes.length];
+        Subscription[] replaced = new Subscription[codes.length];
         List<Subscription> retainedFor = new ArrayList<>(2);
         List<Subscription> sharedAdded = new ArrayList<>(1);
         for (int i = 0; i < codes.length; i++) {
@@ -65,6 +68,8 @@ public final class SubscribeHandler {
             Subscription s = new Subscription(session, filter, topicFilter, group, granted, t.noLocal(),
                 t.retainAsPublished(), t.retainHandling(), subscriptionId);
             Subscription previous = session.addSubscription(s);
+            added[i] = s;
+            replaced[i] = previous;
             codes[i] = granted;
             if (group != null) {
                 sharedAdded.add(s); // retained messages are not sent to shared subscriptions (section 4.8.2)
@@ -73,20 +78,29 @@ public final class SubscribeHandler {
             }
         }
         // [MQTT-3.8.4-1] SUBACK with the same packet identifier, one code per filter [MQTT-3.8.4-6],
-        // once the subscriptions are durable
-        c.services().store().afterDurable(ok -> {
-            if (c.isClosing()) {
-                return;
-            }
+        // once the subscriptions are durable; refused or not written, memory goes back to what the disk has
+        c.services().store().afterDurable(mark, ok -> {
             if (!ok) {
+                session.execute(() -> {
+                    for (int i = 0; i < codes.length; i++) {
+                        if (added[i] != null) {
+                            session.forgetSubscription(added[i]);
+                            if (replaced[i] != null) {
+                                session.restoreSubscription(replaced[i]);
+                            }
+                        }
+                    }
+                });
                 for (int i = 0; i < codes.length; i++) {
-                    if (codes[i] < 0x80) {
-                        session.removeSubscription(p.subscriptions().get(i).filter());
+                    if (added[i] != null) {
                         codes[i] = failure(v5, ReasonCode.QUOTA_EXCEEDED);
                     }
                 }
                 retainedFor.clear();
                 sharedAdded.clear();
+            }
+            if (c.isClosing()) {
+                return;
             }
             c.write(PacketEncoder.subAck(c.alloc(), c.version(), PacketType.SUBACK, p.packetId(), codes, Properties.EMPTY));
             for (Subscription s : retainedFor) {

@@ -3,21 +3,38 @@ package dev.tern.broker.retained;
 import dev.tern.broker.routing.Message;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * Retained messages in a tree keyed by topic level, so a wildcard filter visits only the branches
  * it can match. Writes serialise on the store; reads are lock-free. Expired messages are skipped
- * on read and dropped when found.
+ * on read and handed to the expiry handler when found, by a read or by {@link #purgeExpired()}
+ * (by default the handler drops them).
  */
 public final class MemoryRetainedStore implements RetainedStore {
     private final Node root = new Node("");
     private final Clock clock;
+    private final Consumer<Message> onExpired;
+    /** No message expires before this (a lower bound): {@link #purgeExpired()} walks the tree only after it. */
+    private final AtomicLong earliestExpiry = new AtomicLong(Message.NO_EXPIRY);
     private int size;
 
     public MemoryRetainedStore(Clock clock) {
         this.clock = clock;
+        this.onExpired = this::removeIfSame;
+    }
+
+    /**
+     * @param onExpired called (outside this store's lock) with each expired message found; the
+     *                  durable store deletes it from disk and then calls {@link #removeIfSame}
+     */
+    public MemoryRetainedStore(Clock clock, Consumer<Message> onExpired) {
+        this.clock = clock;
+        this.onExpired = onExpired;
     }
 
     @Override
@@ -28,6 +45,9 @@ public final class MemoryRetainedStore implements RetainedStore {
         }
         Message old = node.message;
         node.message = message.retain();
+        if (message.hasExpiry()) {
+            earliestExpiry.accumulateAndGet(message.expiresAtMillis(), Math::min);
+        }
         if (old != null) {
             old.release();
         } else {
@@ -127,23 +147,72 @@ public final class MemoryRetainedStore implements RetainedStore {
             return;
         }
         if (m.isExpired(now)) {
-            removeIfSame(m);
+            onExpired.accept(m);
             return;
         }
         consumer.accept(m);
     }
 
-    private synchronized void removeIfSame(Message m) {
+    /** Whether {@code m} is the retained message of its topic now. */
+    public boolean holds(Message m) {
+        Node node = find(m.topic());
+        return node != null && node.message == m;
+    }
+
+    /** Removes {@code m} if it is still the retained message of its topic; true when it was. */
+    public synchronized boolean removeIfSame(Message m) {
+        Node node = find(m.topic());
+        if (node != null && node.message == m) {
+            remove(m.topic());
+            return true;
+        }
+        return false;
+    }
+
+    private Node find(String topic) {
         Node node = root;
-        for (String level : m.topic().split("/", -1)) {
+        for (String level : topic.split("/", -1)) {
             ConcurrentHashMap<String, Node> c = node.children;
             node = c == null ? null : c.get(level);
             if (node == null) {
-                return;
+                return null;
             }
         }
-        if (node.message == m) {
-            remove(m.topic());
+        return node;
+    }
+
+    /**
+     * Hands every expired message to the expiry handler, so one nobody subscribes to goes too
+     * (the broker's periodic scan calls this). Walks the tree only once something can have expired.
+     */
+    @Override
+    public void purgeExpired() {
+        long now = clock.millis();
+        if (now < earliestExpiry.get()) {
+            return;
+        }
+        earliestExpiry.set(Message.NO_EXPIRY); // puts during the walk lower it again
+        List<Message> expired = new ArrayList<>();
+        collectExpired(root, now, expired);
+        for (Message m : expired) {
+            onExpired.accept(m);
+        }
+    }
+
+    private void collectExpired(Node node, long now, List<Message> expired) {
+        Message m = node.message;
+        if (m != null && m.hasExpiry()) {
+            if (m.isExpired(now)) {
+                expired.add(m);
+            } else {
+                earliestExpiry.accumulateAndGet(m.expiresAtMillis(), Math::min);
+            }
+        }
+        ConcurrentHashMap<String, Node> children = node.children;
+        if (children != null) {
+            for (Node c : children.values()) {
+                collectExpired(c, now, expired);
+            }
         }
     }
 

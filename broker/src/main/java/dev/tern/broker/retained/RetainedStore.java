@@ -25,6 +25,9 @@ public interface RetainedStore extends AutoCloseable {
 
     int size();
 
+    /** Drops the messages whose expiry has passed (section 3.3.2.3.3), from disk too where they are stored. */
+    void purgeExpired();
+
     @Override
     void close();
 }

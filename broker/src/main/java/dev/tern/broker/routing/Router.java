@@ -26,10 +26,31 @@ public final class Router {
 
     /** Where a shared group's waiting messages are kept durable (the session store, seen from routing). */
     public interface SharedQueueStore {
-        /** Stages a waiting message; returns a handle, or null when nothing is stored. */
+        /** Stages a waiting message; returns a handle, or null when nothing is stored (or it was refused). */
         Object enqueueShared(String group, String topicFilter, long seq, Message message);
 
         void dequeueShared(String group, String topicFilter, long seq, Object handle);
+
+        /** This thread's count of refused additions (see {@code SessionStore.mark()}). */
+        default long mark() {
+            return 0;
+        }
+
+        /** False while this thread's batch refuses additions (see {@code SessionStore.acceptsAdditions()}). */
+        default boolean acceptsAdditions() {
+            return true;
+        }
+
+        /** Runs the action once what this thread staged is durable (see {@code SessionStore.afterDurable}). */
+        default void afterDurable(WriteDone action) {
+            action.run(true);
+        }
+
+        /** An action that waits for a write. */
+        @FunctionalInterface
+        interface WriteDone {
+            void run(boolean ok);
+        }
     }
 
     public Router(SubscriptionTree tree, RetainedStore retained, MqttConfig config, BrokerMetrics metrics,
@@ -98,21 +119,47 @@ public final class Router {
             metrics.dropped(BrokerMetrics.DropReason.QOS0_OFFLINE, "$share/" + g.name(), message.topic());
             return;
         }
-        if (g.queuedCount() >= config.maxQueuedMessages()) {
-            if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
-                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), message.topic());
-                return;
+        boolean full = g.queuedCount() >= config.maxQueuedMessages();
+        if (full && config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
+            metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), message.topic());
+            return;
+        }
+        long seq = g.nextSequence();
+        Object handle = null;
+        if (message.qos() > 0) {
+            long mark = sharedStore.mark();
+            handle = sharedStore.enqueueShared(g.name(), g.topicFilter(), seq, message);
+            if (sharedStore.mark() != mark) {
+                return; // refused (disk low on space): the publisher is refused, and nothing older is dropped for it
             }
-            SharedGroup.Queued oldest = g.poll();
+        }
+        if (full) {
+            SharedGroup.Taken oldest = g.pollOldest();
             if (oldest != null) {
-                finishShared(g, oldest);
+                if (oldest.durable() != null) {
+                    finishShared(g, oldest.durable());
+                }
                 metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), oldest.message().topic());
             }
         }
-        long seq = g.nextSequence();
-        Object handle = message.qos() > 0 ? sharedStore.enqueueShared(g.name(), g.topicFilter(), seq, message) : null;
-        if (!g.enqueue(message, seq, handle) && handle != null) {
-            sharedStore.dequeueShared(g.name(), g.topicFilter(), seq, handle);
+        SharedGroup.Queued q = g.enqueue(message, seq, handle);
+        if (q == null) {
+            if (handle != null) {
+                sharedStore.dequeueShared(g.name(), g.topicFilter(), seq, handle); // the group closed meanwhile
+            }
+            return;
+        }
+        if (handle != null) {
+            // pending until durable: no other loop takes it (and deletes its entry) before this write lands
+            sharedStore.afterDurable(ok -> {
+                switch (g.stored(q, ok)) {
+                    case DRAIN -> drainShared(g);
+                    case DELETE -> sharedStore.dequeueShared(g.name(), g.topicFilter(), q.seq(), q.handle());
+                    case KEEP -> {
+                        // the broker is stopping: it stays stored
+                    }
+                }
+            });
         }
     }
 
@@ -130,9 +177,12 @@ public final class Router {
             if (member == null) {
                 return;
             }
-            SharedGroup.Queued q = g.poll();
+            if (!sharedStore.acceptsAdditions()) {
+                return; // a move needs room for the member's copy: the messages wait for space
+            }
+            SharedGroup.Queued q = g.pollDurable();
             if (q == null) {
-                return;
+                return; // empty, or the oldest is not durable yet: its publisher drains once it is
             }
             try {
                 sendToMember(member, q.message());
@@ -140,6 +190,29 @@ public final class Router {
                 finishShared(g, q);
             }
         }
+    }
+
+    /**
+     * Puts back a stored shared-group entry at start, with the queue limit applied as when it was
+     * queued (a crash can come between an entry's write and the write that dropped it for overflow).
+     *
+     * @return false when the entry is not kept (the caller removes it from the store)
+     */
+    public boolean restoreShared(SharedGroup g, long seq, Message message, Object handle) {
+        if (g.queuedCount() >= config.maxQueuedMessages()) {
+            if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
+                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), message.topic());
+                return false;
+            }
+            SharedGroup.Taken oldest = g.pollOldest();
+            if (oldest != null) {
+                if (oldest.durable() != null) {
+                    finishShared(g, oldest.durable());
+                }
+                metrics.dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + g.name(), oldest.message().topic());
+            }
+        }
+        return g.restore(seq, message, handle);
     }
 
     private static void sendToMember(Subscription member, Message message) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The subscription index: a tree with one level of the topic hierarchy per node, '+' and '#'
@@ -27,7 +28,20 @@ public final class SubscriptionTree {
     }
 
     private final Node root = new Node(null, "");
+    private final Router.SharedQueueStore sharedStore;
+    /** One sequence for every shared group, so a group created again never reuses stored keys. */
+    private final AtomicLong sharedSequence = new AtomicLong();
     private int size;
+
+    /** A tree whose shared groups store nothing. */
+    public SubscriptionTree() {
+        this(null);
+    }
+
+    /** @param sharedStore where shared groups' waiting messages are stored, or null */
+    public SubscriptionTree(Router.SharedQueueStore sharedStore) {
+        this.sharedStore = sharedStore;
+    }
 
     /**
      * Adds or replaces a subscription of the subscriber on the filter.
@@ -42,7 +56,7 @@ public final class SubscriptionTree {
         if (s.isShared()) {
             SharedGroup group = node.group(s.shareGroup());
             if (group == null) {
-                group = new SharedGroup(s.shareGroup(), s.topicFilter());
+                group = new SharedGroup(s.shareGroup(), s.topicFilter(), sharedSequence);
                 node.groups = append(node.groups, group);
             }
             Subscription old = group.put(s);
@@ -91,8 +105,14 @@ public final class SubscriptionTree {
             if (group != null) {
                 removed = group.remove(subscriber);
                 if (group.isEmpty()) {
+                    // the last member left: what the group kept has nobody to go to, on disk too
                     node.groups = without(node.groups, group);
-                    group.close();
+                    for (SharedGroup.Queued q : group.dissolve()) {
+                        if (q.handle() != null && sharedStore != null) {
+                            sharedStore.dequeueShared(group.name(), group.topicFilter(), q.seq(), q.handle());
+                        }
+                        q.message().release();
+                    }
                 }
             }
         } else {
@@ -113,6 +133,11 @@ public final class SubscriptionTree {
             prune(path);
         }
         return removed;
+    }
+
+    /** A stored shared-group entry was read back: new entries of any group come after it. */
+    public void advanceSharedSequence(long seq) {
+        sharedSequence.accumulateAndGet(seq + 1, Math::max);
     }
 
     /** Number of subscriptions, shared members included. */

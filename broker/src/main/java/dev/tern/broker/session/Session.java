@@ -39,7 +39,10 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  *
  * <p>Durability: a persistent session (expiry not 0) mirrors its state into the {@link SessionStore}.
  * A QoS 1/2 delivery to it is stored by the publisher's thread before it is handed over, and handed
- * over only once durable, so an acknowledged PUBLISH is never lost.
+ * over only once durable, so an acknowledged PUBLISH is never lost. Its first send is marked in the
+ * store (a resend after a restart sets DUP, and an expired message that was never sent is dropped,
+ * from disk too); PUBREL goes out only once the PUBREC that asks for it is durable, so a restart never
+ * resends a PUBLISH the client already completed.
  */
 public final class Session implements Subscriber, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
@@ -81,6 +84,8 @@ public final class Session implements Subscriber, Runnable {
     private ScheduledFuture<?> willTimer;
     private ConnectPacket.Will pendingWill;
     private long disconnectedAtMillis;
+    /** No queued message that was never sent expires before this: the scan looks at the queue only after it. */
+    private long earliestQueuedExpiry = Message.NO_EXPIRY;
 
     Session(String clientId, EventLoop owner, SessionServices services, SessionRegistry registry) {
         this.clientId = clientId;
@@ -207,8 +212,13 @@ public final class Session implements Subscriber, Runnable {
 
     private void saveRecord(long disconnectedAt, ConnectPacket.Will will) {
         if (persistent && store.isDurable()) {
-            store.saveSession(new SessionStore.SessionRecord(clientId, version, expirySeconds, disconnectedAt, will));
-            stored = true;
+            SessionStore.SessionRecord r = new SessionStore.SessionRecord(clientId, version, expirySeconds, disconnectedAt,
+                will);
+            if (stored) {
+                store.updateSession(r); // an existing record changes: written even while the disk is low
+            } else {
+                stored = store.saveSession(r); // a new session: refused while the disk is low
+            }
         }
     }
 
@@ -314,6 +324,46 @@ public final class Session implements Subscriber, Runnable {
             long wait = disconnectedAtMillis + expirySeconds * 1000L - services.clock().millis();
             expiryTimer = owner.schedule(() -> execute(this::expireIfDue), Math.max(wait, 0), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** The backstop scan, on the owner: the session's own expiry, then its queued messages'. */
+    void scanned() {
+        expireIfDue();
+        if (!ended) {
+            dropExpired();
+        }
+    }
+
+    /**
+     * Drops the queued messages whose expiry has passed and that were never sent [MQTT-3.3.2-5],
+     * from the store too. Looks at the queue only once the earliest such expiry has come.
+     */
+    void dropExpired() {
+        if (queue == null || queue.isEmpty()) {
+            earliestQueuedExpiry = Message.NO_EXPIRY;
+            return;
+        }
+        long now = services.clock().millis();
+        if (now < earliestQueuedExpiry) {
+            return;
+        }
+        long next = Message.NO_EXPIRY;
+        java.util.Iterator<Outgoing> it = queue.iterator();
+        while (it.hasNext()) {
+            Outgoing o = it.next();
+            Message m = o.message;
+            if (o.sent || m == null || !m.hasExpiry()) {
+                continue;
+            }
+            if (m.isExpired(now)) {
+                it.remove();
+                services.metrics().dropped(DropReason.EXPIRED, clientId, m.topic());
+                finish(o);
+            } else {
+                next = Math.min(next, m.expiresAtMillis());
+            }
+        }
+        earliestQueuedExpiry = next;
     }
 
     /** Ends the session when it is offline and its expiry has passed (timer and backstop scan). */
@@ -433,6 +483,29 @@ public final class Session implements Subscriber, Runnable {
         return old;
     }
 
+    /**
+     * Puts a subscription back in memory only, after the store could not write its removal (or
+     * refused its replacement): memory stays what the disk has.
+     */
+    public void restoreSubscription(Subscription s) {
+        if (ended) {
+            return;
+        }
+        if (subscriptions.isEmpty()) {
+            subscriptions = new HashMap<>(4);
+        }
+        subscriptions.put(s.filter(), s);
+        services.subscriptions().subscribe(s);
+    }
+
+    /** Removes a subscription from memory only: its store write was refused, so the disk never had it. */
+    public void forgetSubscription(Subscription s) {
+        if (subscriptions.get(s.filter()) == s) {
+            subscriptions.remove(s.filter());
+            services.subscriptions().unsubscribe(this, s.topicFilter(), s.shareGroup());
+        }
+    }
+
     public Collection<Subscription> subscriptions() {
         return Collections.unmodifiableCollection(subscriptions.values());
     }
@@ -460,6 +533,20 @@ public final class Session implements Subscriber, Runnable {
         return known;
     }
 
+    /**
+     * Records an inbound QoS 2 packet id again in memory only: its removal on PUBREL could not be
+     * written, so the disk still has it (and the client, not answered, resends PUBREL).
+     */
+    public void keepInboundQos2(int packetId) {
+        if (ended) {
+            return;
+        }
+        if (inboundQos2 == null) {
+            inboundQos2 = new PacketIdMap<>(8);
+        }
+        inboundQos2.put(packetId, Boolean.TRUE);
+    }
+
     public boolean hasInboundQos2(int packetId) {
         return inboundQos2 != null && inboundQos2.containsKey(packetId);
     }
@@ -484,14 +571,15 @@ public final class Session implements Subscriber, Runnable {
         }
         long seq = -1;
         Object handle = null;
+        long mark = store.mark();
         if (qos > 0 && persistent && !ended) {
             seq = SEQUENCE.getAndIncrement(this);
-            handle = store.enqueue(clientId, seq, message, qos, retainFlag, subscriptionIds);
+            handle = store.enqueue(clientId, seq, message, qos, retainFlag, subscriptionIds); // null: refused
         }
         final long s = seq;
         final Object h = handle;
         message.retain();
-        store.afterDurable(ok -> {
+        store.afterDurable(mark, ok -> {
             try {
                 if (ok) {
                     handOff(message, qos, retainFlag, subscriptionIds, s, h);
@@ -584,6 +672,13 @@ public final class Session implements Subscriber, Runnable {
             finish(oldest);
         }
         queue.add(o);
+        noteExpiry(o);
+    }
+
+    private void noteExpiry(Outgoing o) {
+        if (!o.sent && o.message != null && o.message.hasExpiry()) {
+            earliestQueuedExpiry = Math.min(earliestQueuedExpiry, o.message.expiresAtMillis());
+        }
     }
 
     /** Sends what the queue holds while the window and the channel allow. */
@@ -626,6 +721,10 @@ public final class Session implements Subscriber, Runnable {
         if (inflight != null && inflight.containsKey(id)) {
             return false;
         }
+        if (!o.sent && o.handle != null) {
+            // staged before the PUBLISH is written: a restart resends it with DUP and never drops it as expired
+            store.markSent(clientId, o.seq);
+        }
         if (c.writePublish(o.message, o.qos, o.retain, o.sent, id, o.subscriptionIds)) {
             o.sent = true;
             if (inflight == null) {
@@ -658,28 +757,59 @@ public final class Session implements Subscriber, Runnable {
         drainQueue();
     }
 
+    /** What a PUBREC asks for. */
+    public enum PubRecResult {
+        /** PUBREL, once what this PUBREC changed is durable ({@link #pubRecDurable}) */
+        RELEASE,
+        /** the packet id is not a QoS 2 delivery in flight: PUBREL with 0x92 */
+        UNKNOWN,
+        /** the client refused the message (reason 0x80 or more): the exchange ends, nothing is sent */
+        ENDED
+    }
+
     /**
-     * PUBREC for a QoS 2 delivery.
-     *
-     * @return true when the packet id was in flight and a PUBREL must follow
+     * PUBREC for a QoS 2 delivery: marks it released (in the store too). A resend of PUBREC asks
+     * for PUBREL again.
      */
-    public boolean onPubRec(int packetId, int reasonCode) {
+    public PubRecResult onPubRec(int packetId, int reasonCode) {
         Outgoing o = inflight == null ? null : inflight.get(packetId);
-        if (o == null || o.qos != 2 || o.released) {
-            return false;
+        if (o == null || o.qos != 2) {
+            return PubRecResult.UNKNOWN;
+        }
+        if (o.released) {
+            return PubRecResult.RELEASE;
         }
         if (reasonCode >= 0x80) {
             // the receiver refused it: the exchange ends here (section 4.3.3)
             inflight.remove(packetId);
             finish(o);
             drainQueue();
-            return false;
+            return PubRecResult.ENDED;
         }
         o.released = true;
-        o.releaseMessage();
         if (o.handle != null) {
             store.markReleased(clientId, o.seq);
         }
+        return PubRecResult.RELEASE;
+    }
+
+    /**
+     * The write after a PUBREC is done. True when PUBREL may go out: the entry is released and
+     * that is durable ([MQTT-4.3.3-4]; a PUBREL sent earlier, then PUBCOMP and a crash, would have
+     * the restart resend the PUBLISH to a client that already completed it: a duplicate). When the
+     * write failed the entry goes back to awaiting PUBREC, with its message kept: the PUBLISH is
+     * resent with DUP on the next connection.
+     */
+    public boolean pubRecDurable(int packetId, boolean durable) {
+        Outgoing o = inflight == null ? null : inflight.get(packetId);
+        if (o == null || !o.released) {
+            return false;
+        }
+        if (!durable) {
+            o.released = o.message == null; // a message already released cannot be resent: keep releasing
+            return false;
+        }
+        o.releaseMessage();
         return true;
     }
 
@@ -694,12 +824,6 @@ public final class Session implements Subscriber, Runnable {
         drainQueue();
     }
 
-    /** Whether a QoS 2 delivery with this id is awaiting PUBCOMP (so a PUBREC resend gets PUBREL again). */
-    public boolean isReleased(int packetId) {
-        Outgoing o = inflight == null ? null : inflight.get(packetId);
-        return o != null && o.released;
-    }
-
     public int queuedCount() {
         return queue == null ? 0 : queue.size();
     }
@@ -712,7 +836,8 @@ public final class Session implements Subscriber, Runnable {
 
     /**
      * Rebuilds a stored session (before the listeners open). Entries that were released (PUBREL
-     * owed) go back in flight, the rest to the queue, all marked as possibly sent (DUP on resend).
+     * owed) go back in flight, the rest to the queue; those sent before are resent with DUP, those
+     * never sent and expired are dropped (from disk too).
      * What needs the other sessions to exist first (its will, its expiry) is added to
      * {@code afterRestore}.
      */
@@ -739,9 +864,15 @@ public final class Session implements Subscriber, Runnable {
         long maxSeq = -1;
         for (SessionStore.StoredEntry e : stored.entries()) {
             Outgoing o = new Outgoing(e.message(), e.qos(), e.retainFlag(), e.subscriptionIds(), e.seq(), e.handle());
-            o.sent = true;
+            o.sent = e.progress() != SessionStore.Progress.QUEUED; // DUP on resend only when it was sent before
             maxSeq = Math.max(maxSeq, e.seq());
-            if (e.released()) {
+            if (!o.sent && e.message().isExpired(now)) {
+                // [MQTT-3.3.2-5] expired before onward delivery started: dropped, and deleted from disk
+                services.metrics().dropped(DropReason.EXPIRED, r.clientId(), e.message().topic());
+                s.finish(o);
+                continue;
+            }
+            if (e.progress() == SessionStore.Progress.RELEASED) {
                 o.released = true;
                 o.releaseMessage();
                 if (s.inflight == null) {

@@ -3,10 +3,8 @@ package dev.tern.broker.session;
 import dev.tern.broker.protocol.ConnectPacket;
 import dev.tern.broker.protocol.MqttVersion;
 import dev.tern.broker.protocol.ReasonCode;
-import dev.tern.broker.MqttConfig;
 import dev.tern.broker.metrics.BrokerMetrics;
 import dev.tern.broker.routing.Message;
-import dev.tern.broker.routing.SharedGroup;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import org.slf4j.Logger;
@@ -35,8 +33,12 @@ public final class SessionRegistry {
 
     /** What the connection learns of its CONNECT, on its own event loop. */
     public interface ConnectCallback {
-        /** The session is attached; send CONNACK, then call {@link Session#resume()}. */
-        void accepted(Session session, boolean sessionPresent);
+        /**
+         * The session is attached; send CONNACK once the session's record is durable (wait with
+         * {@code store.afterDurable(mark, ...)}: a record the store refused makes it false), then
+         * call {@link Session#resume()}.
+         */
+        void accepted(Session session, boolean sessionPresent, long mark);
 
         /** The CONNECT is refused (link stealing disabled and the client id is connected). */
         void refused(ReasonCode reason, String why);
@@ -58,9 +60,10 @@ public final class SessionRegistry {
         Session existing = sessions.get(request.clientId());
         if (existing == null) {
             Session fresh = new Session(request.clientId(), request.loop(), services, this);
+            long mark = services.store().mark();
             fresh.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
             if (sessions.putIfAbsent(request.clientId(), fresh) == null) {
-                request.callback().accepted(fresh, false);
+                request.callback().accepted(fresh, false, mark);
             } else {
                 connect(request); // another CONNECT created it first: take it over instead
             }
@@ -90,20 +93,18 @@ public final class SessionRegistry {
         }
         if (request.cleanStart() || s.isEnded()) {
             s.end();
-            services.store().flushStaged(); // the old session's delete is written before the new one's records
-            Session fresh = new Session(request.clientId(), request.loop(), services, this);
-            fresh.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
-            if (sessions.putIfAbsent(request.clientId(), fresh) == null) {
-                request.loop().execute(() -> request.callback().accepted(fresh, false));
-            } else {
-                request.loop().execute(() -> connect(request));
-            }
+            // The old session's delete is written before anything of the new one, and the new session
+            // is created on its own loop: its record is staged where its CONNACK and SUBACKs wait, so
+            // they wait for it (and a later delete of it on that loop cannot be overtaken by it).
+            services.store().flushStaged();
+            request.loop().execute(() -> connect(request));
             return;
         }
         s.moveTo(request.loop());
         s.execute(() -> {
+            long mark = services.store().mark();
             s.attach(request.connection(), request.version(), request.expirySeconds(), request.will());
-            request.callback().accepted(s, true);
+            request.callback().accepted(s, true, mark);
         });
     }
 
@@ -145,9 +146,15 @@ public final class SessionRegistry {
             Session s = Session.restore(stored, loops.next(), services, this, afterRestore);
             sessions.put(s.clientId(), s);
         }
+        long now = services.clock().millis();
         for (SessionStore.StoredSharedEntry e : recovered.sharedEntries()) {
+            services.subscriptions().advanceSharedSequence(e.seq());
             var group = services.subscriptions().sharedGroup(e.group(), e.topicFilter());
-            if (group == null || !restoreShared(group, e)) {
+            boolean expired = e.message().isExpired(now); // stored, so never sent: message expiry drops it, from disk too
+            if (expired) {
+                services.metrics().dropped(BrokerMetrics.DropReason.EXPIRED, "$share/" + e.group(), e.message().topic());
+            }
+            if (group == null || expired || !services.router().restoreShared(group, e.seq(), e.message(), e.handle())) {
                 services.store().dequeueShared(e.group(), e.topicFilter(), e.seq(), e.handle());
             }
             e.message().release();
@@ -156,34 +163,13 @@ public final class SessionRegistry {
     }
 
     /**
-     * Puts a stored shared-group message back, with the queue limit applied as when it was queued
-     * (a crash can come between an entry's write and the write that dropped it for overflow).
-     *
-     * @return false when the entry is not kept (the caller removes it from the store)
+     * The backstop scan: asks every offline session whether its expiry has passed, and drops the
+     * messages in its queue whose expiry has (from disk too), so abandoned queues do not keep them.
      */
-    private boolean restoreShared(SharedGroup group, SessionStore.StoredSharedEntry e) {
-        MqttConfig config = services.config();
-        if (group.queuedCount() >= config.maxQueuedMessages()) {
-            if (config.queueOverflowStrategy() == MqttConfig.QueueOverflowStrategy.DISCARD) {
-                services.metrics().dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + e.group(), e.message().topic());
-                return false;
-            }
-            SharedGroup.Queued oldest = group.poll();
-            if (oldest != null) {
-                services.metrics().dropped(BrokerMetrics.DropReason.QUEUE_FULL, "$share/" + e.group(),
-                    oldest.message().topic());
-                services.store().dequeueShared(e.group(), e.topicFilter(), oldest.seq(), oldest.handle());
-                oldest.message().release();
-            }
-        }
-        return group.restore(e.seq(), e.message(), e.handle());
-    }
-
-    /** The backstop scan: asks every offline session whether its expiry has passed. */
     public void scan() {
         for (Session s : sessions.values()) {
             if (!s.isOnline()) {
-                s.execute(s::expireIfDue);
+                s.execute(s::scanned);
             }
         }
     }

@@ -15,8 +15,17 @@ import java.util.List;
  * <p>Staging is thread-confined: the changes a thread stages form one batch, written when the
  * thread's event-loop turn ends (or at once off an event loop). {@link #afterDurable} runs an
  * action once everything the thread staged before it is durable, in submission order; the broker
- * sends PUBACK / PUBREC / SUBACK and hands deliveries to other sessions through it, so nothing is
- * acknowledged before it is stored. With nothing staged and nothing waiting, the action runs at once.
+ * sends PUBACK / PUBREC / PUBREL / PUBCOMP / SUBACK / UNSUBACK / CONNACK and hands deliveries to
+ * other sessions through it, so nothing is acknowledged before it is stored. With nothing staged and
+ * nothing waiting, the action runs at once.
+ *
+ * <p>Additions and removals: while the disk is low on space the store refuses the writes that
+ * <em>add</em> data (a queued message, a new session, a subscription, a retained message) and keeps
+ * writing everything that removes or marks data (acknowledgements, released marks, inbound packet
+ * ids, session deletes, unsubscribes), which frees space. A refused addition is not staged; the
+ * caller learns it through {@link #afterDurable(long, DurableAction)} with the {@link #mark()} it
+ * took before staging, and refuses what depended on it. One batch decides once: either every
+ * addition of a thread's batch is refused or none is.
  *
  * <p>Implementations: {@code storage.memory.MemorySessionStore} (stores nothing),
  * {@code storage.rocksdb.RocksStore}.
@@ -28,10 +37,25 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Runs {@code action} once everything this thread staged so far is durable (at once if nothing is
-     * pending). The action learns whether the write succeeded: false when the store could not write
-     * (disk full), so the caller refuses instead of acknowledging.
+     * pending). The action learns whether the write succeeded: false when the store could not write,
+     * so the caller refuses instead of acknowledging. For work that only removes or marks data.
      */
     void afterDurable(DurableAction action);
+
+    /**
+     * As {@link #afterDurable(DurableAction)}, and the action also learns false when the store refused
+     * an addition this thread staged after {@code since} (a {@link #mark()}).
+     */
+    void afterDurable(long since, DurableAction action);
+
+    /** This thread's count of refused additions, to pass to {@link #afterDurable(long, DurableAction)}. */
+    long mark();
+
+    /**
+     * False when this thread's current batch refuses additions (disk low on space). Work that moves
+     * data (a removal that is only right if the matching addition is written) asks first.
+     */
+    boolean acceptsAdditions();
 
     /** An action that waits for durability. */
     @FunctionalInterface
@@ -49,7 +73,15 @@ public interface SessionStore extends AutoCloseable {
                          ConnectPacket.Will will) {
     }
 
-    void saveSession(SessionRecord record);
+    /**
+     * Stores the record of a session that is not stored yet (an addition).
+     *
+     * @return false when it was not staged (refused for lack of space, or the store is closed)
+     */
+    boolean saveSession(SessionRecord record);
+
+    /** Replaces the record of a stored session (written even while additions are refused). */
+    void updateSession(SessionRecord record);
 
     /** Deletes the session with its subscriptions, queue and inbound QoS 2 state. */
     void deleteSession(String clientId);
@@ -65,6 +97,12 @@ public interface SessionStore extends AutoCloseable {
      * @return a handle the caller passes to {@link #dequeue} (null for stores that keep nothing)
      */
     Object enqueue(String clientId, long seq, Message message, int qos, boolean retainFlag, int[] subscriptionIds);
+
+    /**
+     * The entry's PUBLISH is being sent for the first time: after a restart it is resent with DUP
+     * set, and kept even when it has expired [MQTT-3.3.2-5].
+     */
+    void markSent(String clientId, long seq);
 
     /** QoS 2: PUBREC arrived, PUBREL is owed until PUBCOMP. */
     void markReleased(String clientId, long seq);
@@ -109,8 +147,18 @@ public interface SessionStore extends AutoCloseable {
      * A queue entry as stored. The recovered message carries one reference owned by the entry;
      * {@code handle} is what {@link #dequeue} needs.
      */
-    record StoredEntry(long seq, Message message, int qos, boolean retainFlag, int[] subscriptionIds, boolean released,
+    record StoredEntry(long seq, Message message, int qos, boolean retainFlag, int[] subscriptionIds, Progress progress,
                        Object handle) {
+    }
+
+    /** How far the delivery of a stored entry got before the restart. */
+    enum Progress {
+        /** never sent: sent without DUP, dropped when it has expired */
+        QUEUED,
+        /** sent at least once: resent with DUP */
+        SENT,
+        /** QoS 2, PUBREC received: PUBREL is resent, not the PUBLISH */
+        RELEASED
     }
 
     /** A shared-group entry as stored, with its message reference and handle. */

@@ -39,6 +39,8 @@ class RocksStoreTest {
             store.saveSession(new SessionStore.SessionRecord("c1", MqttVersion.MQTT_5, 3600, 12345, will));
             Message m = message("a/b", "hello");
             store.enqueue("c1", 7, m, 1, false, new int[]{42});
+            store.enqueue("c1", 6, m, 1, false, null);
+            store.markSent("c1", 6);
             store.enqueue("c1", 8, m, 2, true, null);
             store.markReleased("c1", 8);
             store.addInboundQos2("c1", 99);
@@ -53,10 +55,13 @@ class RocksStoreTest {
             assertThat(s.record().will().topic()).isEqualTo("w/t");
             assertThat(s.record().will().properties().willDelayInterval()).isEqualTo(5);
             assertThat(s.inboundQos2()).containsExactly(99);
-            List<SessionStore.StoredEntry> entries = s.entries();
-            assertThat(entries).extracting(SessionStore.StoredEntry::seq).containsExactly(7L, 8L);
+            List<SessionStore.StoredEntry> entries = new java.util.ArrayList<>(s.entries());
+            assertThat(entries).extracting(SessionStore.StoredEntry::seq).containsExactly(6L, 7L, 8L);
+            assertThat(entries.get(0).progress()).as("sent before").isEqualTo(SessionStore.Progress.SENT);
+            entries.remove(0).message().release();
             assertThat(entries.get(0).subscriptionIds()).containsExactly(42);
-            assertThat(entries.get(1).released()).isTrue();
+            assertThat(entries.get(0).progress()).isEqualTo(SessionStore.Progress.QUEUED);
+            assertThat(entries.get(1).progress()).isEqualTo(SessionStore.Progress.RELEASED);
             Message back = entries.get(0).message();
             assertThat(back).as("one message object shared by both entries").isSameAs(entries.get(1).message());
             assertThat(back.payload().toString(StandardCharsets.UTF_8)).isEqualTo("hello");
@@ -121,6 +126,40 @@ class RocksStoreTest {
         assertThatThrownBy(() -> RocksStore.open(dir, Durability.PROCESS))
             .isInstanceOf(StorageException.class)
             .hasMessageContaining("format version 9");
+    }
+
+    @Test
+    void aFormatVersion1StoreIsReadAndMarkedVersion2() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, Durability.PROCESS)) {
+            store.saveSession(new SessionStore.SessionRecord("old", MqttVersion.MQTT_5, 60, -1, null));
+            Message m = message("a/b", "kept");
+            store.enqueue("old", 3, m, 2, false, null);
+            store.markReleased("old", 3);
+            m.release();
+        }
+        try (org.rocksdb.RocksDB db = openRaw()) {
+            db.put("tern.format".getBytes(), new byte[]{0, 0, 0, 1});
+        }
+        try (RocksStore store = RocksStore.open(dir, Durability.PROCESS)) {
+            assertThat(store.formatVersion()).isEqualTo(2);
+            SessionStore.Recovered r = store.recover();
+            assertThat(r.sessions().get(0).entries()).extracting(SessionStore.StoredEntry::progress)
+                .as("format 1's released mark").containsExactly(SessionStore.Progress.RELEASED);
+            r.sessions().get(0).entries().forEach(e -> e.message().release());
+        }
+        try (org.rocksdb.RocksDB db = openRaw()) {
+            assertThat(db.get("tern.format".getBytes())).containsExactly(0, 0, 0, 2);
+        }
+    }
+
+    @Test
+    void aStoreInUseByAnotherOpenIsReportedAsInUseNotDamaged() {
+        try (RocksStore store = RocksStore.open(dir, Durability.PROCESS)) {
+            assertThatThrownBy(() -> RocksStore.open(dir, Durability.PROCESS))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("in use by another process")
+                .hasMessageNotContaining("tern storage repair");
+        }
     }
 
     @Test

@@ -8,14 +8,19 @@ import dev.tern.broker.session.SessionStore;
 public final class MemorySessionStore implements SessionStore {
     @Override public boolean isDurable() { return false; }
     @Override public void afterDurable(DurableAction action) { action.run(true); }
+    @Override public void afterDurable(long since, DurableAction action) { action.run(true); }
+    @Override public long mark() { return 0; }
+    @Override public boolean acceptsAdditions() { return true; }
     @Override public void flushStaged() { }
-    @Override public void saveSession(SessionRecord record) { }
+    @Override public boolean saveSession(SessionRecord record) { return true; }
+    @Override public void updateSession(SessionRecord record) { }
     @Override public void deleteSession(String clientId) { }
     @Override public void saveSubscription(String clientId, Subscription subscription) { }
     @Override public void deleteSubscription(String clientId, String filter) { }
     @Override public Object enqueue(String clientId, long seq, Message message, int qos, boolean retainFlag, int[] ids) {
         return null;
     }
+    @Override public void markSent(String clientId, long seq) { }
     @Override public void markReleased(String clientId, long seq) { }
     @Override public void dequeue(String clientId, long seq, Object handle) { }
     @Override public void addInboundQos2(String clientId, int packetId) { }

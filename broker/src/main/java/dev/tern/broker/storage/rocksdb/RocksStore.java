@@ -8,17 +8,13 @@ import dev.tern.broker.storage.StorageException;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.ThreadExecutorMap;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
-import org.rocksdb.Env;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.SstFileManager;
-import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -29,22 +25,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Session state, queues and retained messages in RocksDB, one column family per kind of state.
  *
- * <p>Writes are staged per thread into a {@link WriteBatch} and written once per event-loop turn
+ * <p>Writes are staged per thread into a {@link BatchBuilder} and written once per event-loop turn
  * (group commit): with durability {@code process} on the loop itself, into the write-ahead log
  * without fsync (survives kill -9); with {@code fsync} by one writer thread that writes every
  * waiting batch and then fsyncs the log once (survives power loss). Actions waiting for
  * durability run afterwards, in order, on the loop that staged them.
+ *
+ * <p>While the disk is low on space, additions are refused when they are staged (never a whole
+ * batch after the fact), so acknowledgements, released marks and deletes are always written: they
+ * free space, and dropping them would bring stale state back after a restart. Whether a batch
+ * refuses additions is decided once, when the batch opens.
  *
  * <p>A message fanned out to several sessions is stored once; each queue entry references it and
  * the last entry to go deletes it. A message stored again after its last reference went gets a new
@@ -52,33 +52,55 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RocksStore implements SessionStore {
     private static final Logger LOG = LoggerFactory.getLogger(RocksStore.class);
-    /** The store format this code writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The store format this code writes. Version 2 added the "sent" mark in the {@code released}
+     * family (value {@link #SENT}); a version 1 store is read as is and marked version 2.
+     */
+    public static final int FORMAT_VERSION = 2;
+    private static final int OLDEST_READABLE_FORMAT = 1;
     private static final byte[] FORMAT_KEY = "tern.format".getBytes(StandardCharsets.UTF_8);
     static final String[] FAMILIES = {"sessions", "subscriptions", "messages", "queues", "released", "inbound",
         "retained", "shared"};
+    /** Value in {@code released}: PUBREC received, PUBREL owed (format 1's only mark). */
+    static final byte[] RELEASED = new byte[0];
+    /** Value in {@code released}: the PUBLISH was sent at least once. */
+    static final byte[] SENT = {1};
+    private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
+
+    /** How the store is opened. */
+    enum Mode {
+        /** the broker: read and write, damage stops the open */
+        SERVE,
+        /** {@code tern storage check}: read only, nothing is written, damage is reported */
+        CHECK,
+        /** {@code tern storage repair}, first try: skips damaged log records */
+        REPAIR_SKIP_CORRUPT_LOG,
+        /** {@code tern storage repair}, second try: the newest consistent state RocksDB can find */
+        REPAIR_BEST_EFFORTS
+    }
 
     private final Path dir;
     private final Durability durability;
+    private final Mode mode;
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
+    private final SstFileManager sstFileManager;
     private final List<ColumnFamilyHandle> handles;
-    private final ColumnFamilyHandle sessions;
-    private final ColumnFamilyHandle subscriptions;
-    private final ColumnFamilyHandle messages;
-    private final ColumnFamilyHandle queues;
-    private final ColumnFamilyHandle released;
-    private final ColumnFamilyHandle inbound;
-    private final ColumnFamilyHandle retained;
-    private final ColumnFamilyHandle shared;
+    final ColumnFamilyHandle sessions;
+    final ColumnFamilyHandle subscriptions;
+    final ColumnFamilyHandle messages;
+    final ColumnFamilyHandle queues;
+    final ColumnFamilyHandle released;
+    final ColumnFamilyHandle inbound;
+    final ColumnFamilyHandle retained;
+    final ColumnFamilyHandle shared;
     private final int sessionsId;
     private final int subscriptionsId;
     private final int messagesId;
     private final int queuesId;
     private final int releasedId;
     private final int inboundId;
-    private final int retainedId;
     private final int sharedId;
     private final WriteOptions noSync = new WriteOptions().setSync(false);
     private final WriteOptions sync = new WriteOptions().setSync(true);
@@ -90,9 +112,18 @@ public final class RocksStore implements SessionStore {
             return new ThreadState(ThreadExecutorMap.currentExecutor());
         }
     };
+    private final LongAdder refusedAdditions = new LongAdder();
+    private final LongAdder failedWrites = new LongAdder();
+    private final LongAdder failedRemovals = new LongAdder();
+    private final AtomicLong lastFailureLogNanos = new AtomicLong(System.nanoTime() - FAILURE_LOG_INTERVAL_NANOS);
     private volatile boolean failing;
     private volatile boolean lowSpace;
     private volatile boolean closed;
+    /** Test seam: the process is as good as killed (see {@link #simulateCrash()}). */
+    private volatile boolean crashed;
+    private volatile WriteHold hold;
+    private volatile int formatVersion = FORMAT_VERSION;
+    private volatile StoreRecovery.Cleanup lastCleanup = StoreRecovery.Cleanup.NONE;
     private java.util.concurrent.ScheduledExecutorService spaceGuard;
 
     /** A stored message generation: its key and how many entries still reference it. */
@@ -116,13 +147,15 @@ public final class RocksStore implements SessionStore {
         }
     }
 
-    private RocksStore(Path dir, Durability durability, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                       List<ColumnFamilyHandle> handles) {
+    RocksStore(Path dir, Durability durability, Mode mode, RocksDB db, DBOptions dbOptions,
+                       ColumnFamilyOptions cfOptions, SstFileManager sstFileManager, List<ColumnFamilyHandle> handles) {
         this.dir = dir;
         this.durability = durability;
+        this.mode = mode;
         this.db = db;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
+        this.sstFileManager = sstFileManager;
         this.handles = handles;
         this.sessions = handles.get(1);
         this.subscriptions = handles.get(2);
@@ -138,9 +171,8 @@ public final class RocksStore implements SessionStore {
         this.queuesId = queues.getID();
         this.releasedId = released.getID();
         this.inboundId = inbound.getID();
-        this.retainedId = retained.getID();
         this.sharedId = shared.getID();
-        this.syncWriter = durability == Durability.FSYNC ? new SyncWriter(this) : null;
+        this.syncWriter = durability == Durability.FSYNC && mode != Mode.CHECK ? new SyncWriter(this) : null;
     }
 
     /**
@@ -149,14 +181,14 @@ public final class RocksStore implements SessionStore {
      * @throws StorageException with what is wrong and what to do, when it cannot be opened
      */
     public static RocksStore open(Path dir, Durability durability) {
-        return open(dir, durability, Salvage.NONE);
+        return open(dir, durability, Mode.SERVE);
     }
 
     /**
      * Checks the free space of the data directory's disk every half second; below
-     * {@code minFreeBytes} writes are refused before they are tried, so RocksDB never meets a full
-     * disk (a write-ahead log write that fails on a full disk leaves RocksDB refusing writes until
-     * it is reopened).
+     * {@code minFreeBytes} additions are refused before they are staged, so RocksDB never meets a
+     * full disk (a write-ahead log write that fails on a full disk leaves RocksDB refusing writes
+     * until it is reopened). Removals are still written: the guard's margin holds them.
      */
     public RocksStore guardFreeSpace(long minFreeBytes) {
         if (minFreeBytes <= 0) {
@@ -180,8 +212,8 @@ public final class RocksStore implements SessionStore {
                 if (low != lowSpace) {
                     lowSpace = low;
                     if (low) {
-                        LOG.error("less than {} MiB free for the store in {}: publishes that need storage are refused"
-                            + " until space returns", minFreeBytes >> 20, dir);
+                        LOG.error("less than {} MiB free for the store in {}: publishes, sessions and subscriptions"
+                            + " that need storage are refused until space returns", minFreeBytes >> 20, dir);
                     } else {
                         LOG.warn("space returned for the store in {}: accepting writes again", dir);
                     }
@@ -193,82 +225,50 @@ public final class RocksStore implements SessionStore {
         return this;
     }
 
-    /** How hard an open tries to get past damage: only {@code tern storage repair} asks for more than NONE. */
-    enum Salvage { NONE, SKIP_CORRUPT_LOG, BEST_EFFORTS }
-
-    static RocksStore open(Path dir, Durability durability, Salvage salvage) {
-        RocksDB.loadLibrary();
-        try {
-            Files.createDirectories(dir);
-        } catch (Exception e) {
-            throw new StorageException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
-        }
-        boolean existed = Files.exists(dir.resolve("CURRENT"));
-        DBOptions options = new DBOptions()
-            .setCreateIfMissing(true)
-            .setCreateMissingColumnFamilies(true)
-            .setParanoidChecks(salvage == Salvage.NONE)
-            // Any damage in the log stops the open. kill -9 cannot tear a record (the kernel finishes the
-            // write), and RocksDB's "tolerate tail" mode was seen to drop valid records after a damaged one.
-            // After a power loss a torn, never-acknowledged tail also stops it: `tern storage repair` skips it.
-            .setWalRecoveryMode(salvage == Salvage.NONE ? WALRecoveryMode.AbsoluteConsistency
-                : WALRecoveryMode.SkipAnyCorruptedRecords)
-            .setBestEffortsRecovery(salvage == Salvage.BEST_EFFORTS)
-            .setMaxBackgroundJobs(2)
-            .setKeepLogFileNum(3);
-        try {
-            options.setSstFileManager(new SstFileManager(Env.getDefault())); // recovers from "no space" once space returns
-        } catch (RocksDBException e) {
-            LOG.warn("no SstFileManager: disk-full recovery needs a restart ({})", e.getMessage());
-        }
-        ColumnFamilyOptions cf = new ColumnFamilyOptions().setCompressionType(CompressionType.LZ4_COMPRESSION);
-        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf));
-        for (String f : FAMILIES) {
-            descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8), cf));
-        }
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        RocksDB db;
-        try {
-            db = RocksDB.open(options, dir.toString(), descriptors, handles);
-        } catch (RocksDBException e) {
-            throw damaged(dir, e.getMessage(), e);
-        }
-        RocksStore store = new RocksStore(dir, durability, db, options, cf, handles);
-        try {
-            store.checkFormat(existed);
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-        return store;
+    static RocksStore open(Path dir, Durability durability, Mode mode) {
+        return StoreOpening.open(dir, durability, mode);
     }
 
     static StorageException damaged(Path dir, String what, Throwable cause) {
-        return new StorageException("the store in " + dir + " cannot be opened: " + what + ". Tern does not start"
-            + " with an empty store in its place. Check it with `tern storage check --data-dir " + dir + "`; try"
-            + " `tern storage repair --data-dir " + dir + "` (salvages what is readable); or move the directory"
-            + " aside to start empty and keep it for inspection.", cause);
+        return StoreOpening.damaged(dir, what, cause);
     }
 
-    private void checkFormat(boolean existed) {
+    void checkFormat(boolean existed) {
         try {
             byte[] v = db.get(FORMAT_KEY);
             if (v == null) {
                 if (existed && hasAnyData()) {
                     throw damaged(dir, "it has data but no format version (not a Tern store, or damaged)", null);
                 }
-                db.put(sync, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+                if (mode != Mode.CHECK) {
+                    db.put(sync, FORMAT_KEY, formatBytes(FORMAT_VERSION));
+                }
                 return;
             }
+            if (v.length != 4) {
+                throw damaged(dir, "its format version record has " + v.length + " bytes instead of 4", null);
+            }
             int version = ByteBuffer.wrap(v).getInt();
-            if (version != FORMAT_VERSION) {
+            if (version < OLDEST_READABLE_FORMAT || version > FORMAT_VERSION) {
                 throw new StorageException("the store in " + dir + " has format version " + version + "; this Tern reads"
-                    + " version " + FORMAT_VERSION + ". Use the Tern version that wrote it, or move the directory aside.");
+                    + " versions " + OLDEST_READABLE_FORMAT + " to " + FORMAT_VERSION + ". Use the Tern version that"
+                    + " wrote it, or move the directory aside.");
+            }
+            formatVersion = version;
+            if (version < FORMAT_VERSION && mode != Mode.CHECK) {
+                // version 1 -> 2 needs no rewrite: its released marks read as they always did
+                db.put(sync, FORMAT_KEY, formatBytes(FORMAT_VERSION));
+                formatVersion = FORMAT_VERSION;
+                LOG.info("the store in {} was format version {}; it is marked version {} now", dir, version,
+                    FORMAT_VERSION);
             }
         } catch (RocksDBException e) {
             throw damaged(dir, e.getMessage(), e);
         }
+    }
+
+    private static byte[] formatBytes(int version) {
+        return ByteBuffer.allocate(4).putInt(version).array();
     }
 
     private boolean hasAnyData() {
@@ -291,13 +291,29 @@ public final class RocksStore implements SessionStore {
         return durability;
     }
 
+    /** The format version of the store as it was found (before any migration the open did). */
+    public int formatVersion() {
+        return formatVersion;
+    }
+
     // --- staging and commit ---------------------------------------------------------------------
 
     /** One thread's staged writes and the actions waiting for them. */
     static final class Group {
         final BatchBuilder batch = new BatchBuilder();
         final List<DurableAction> actions = new ArrayList<>(4);
+        /** Decided once, when the batch opens, so one turn's additions are all refused or none. */
+        final boolean refusesAdditions;
+        /** What needs durability: the batch's operations, and retained writes done at once. */
         int ops;
+        /** Deletes and marks in the batch, for the log when a write fails. */
+        int removals;
+        /** Test seam: a {@link WriteHold} stops this batch's write. */
+        boolean held;
+
+        Group(boolean refusesAdditions) {
+            this.refusesAdditions = refusesAdditions;
+        }
     }
 
     /** Per-thread commit state; touched only by its own thread (and the writer's completion, run there). */
@@ -306,6 +322,8 @@ public final class RocksStore implements SessionStore {
         Group open;
         int inFlight;
         boolean commitScheduled;
+        /** Additions refused on this thread so far: {@link #mark()}. */
+        long refusals;
         final Runnable commitTask = () -> commit(this);
 
         ThreadState(EventExecutor loop) {
@@ -314,23 +332,40 @@ public final class RocksStore implements SessionStore {
 
         Group group() {
             if (open == null) {
-                open = new Group();
+                open = new Group(lowSpace);
             }
             return open;
         }
     }
 
     /**
-     * The batch this thread stages into (null once the store is closed). The caller adds its
-     * operations, then calls {@link #staged()}.
+     * The batch this thread stages a removal or mark into (null once the store is closed). The
+     * caller adds its operations, then calls {@link #staged()}.
      */
-    private BatchBuilder staging() {
-        if (closed) {
+    private Group stage() {
+        if (closed || crashed) {
             return null;
         }
         Group g = threads.get().group();
         g.ops++;
-        return g.batch;
+        return g;
+    }
+
+    /** As {@link #stage()} for an addition: null when this batch refuses additions (counted for the caller's mark). */
+    private Group stageAddition() {
+        if (closed || crashed) {
+            return null;
+        }
+        ThreadState t = threads.get();
+        Group g = t.group();
+        if (g.refusesAdditions) {
+            t.refusals++;
+            refusedAdditions.increment();
+            scheduleCommit(t); // the refusing batch ends with this turn, so the next one looks at the space again
+            return null;
+        }
+        g.ops++;
+        return g;
     }
 
     /** Schedules the commit at the end of this event-loop turn, or commits at once off an event loop. */
@@ -362,13 +397,45 @@ public final class RocksStore implements SessionStore {
 
     @Override
     public void afterDurable(DurableAction action) {
+        afterDurable(threads.get(), false, action);
+    }
+
+    @Override
+    public void afterDurable(long since, DurableAction action) {
         ThreadState t = threads.get();
+        afterDurable(t, t.refusals != since, action);
+    }
+
+    private void afterDurable(ThreadState t, boolean refused, DurableAction action) {
+        if (crashed) {
+            return; // a killed process acknowledges nothing more
+        }
+        DurableAction a = refused ? ok -> action.run(false) : action;
         if ((t.open == null || (t.open.ops == 0 && t.open.actions.isEmpty())) && t.inFlight == 0) {
-            action.run(true);
+            a.run(true);
             return;
         }
-        t.group().actions.add(action);
+        t.group().actions.add(a);
         scheduleCommit(t);
+    }
+
+    @Override
+    public long mark() {
+        return threads.get().refusals;
+    }
+
+    @Override
+    public boolean acceptsAdditions() {
+        if (closed || crashed) {
+            return false;
+        }
+        ThreadState t = threads.get();
+        boolean opened = t.open == null;
+        Group g = t.group();
+        if (opened) {
+            scheduleCommit(t); // the batch this decision belongs to ends with this turn
+        }
+        return !g.refusesAdditions;
     }
 
     @Override
@@ -383,7 +450,7 @@ public final class RocksStore implements SessionStore {
         t.commitScheduled = false;
         Group g = t.open;
         t.open = null;
-        if (g == null) {
+        if (g == null || crashed || (g.ops == 0 && g.actions.isEmpty())) {
             return;
         }
         if (syncWriter != null && t.loop != null) {
@@ -392,16 +459,24 @@ public final class RocksStore implements SessionStore {
             return;
         }
         boolean ok = write(g, syncWriter != null ? sync : noSync);
-        runActions(g, ok);
+        if (!crashed) {
+            runActions(g, ok);
+        }
     }
 
-    /** Writes one group's batch; false (and the store marked failing) when the write fails. */
+    /** Writes one group's batch; false (and the failure counted and logged) when the write fails. */
     boolean write(Group g, WriteOptions options) {
-        if (g.ops == 0) {
-            return true;
+        if (g.held) {
+            WriteHold h = hold;
+            if (h != null) {
+                h.pass();
+            }
         }
-        if (lowSpace) {
+        if (crashed) {
             return false;
+        }
+        if (g.batch.count() == 0) {
+            return true; // nothing to write (or only what a retained write did at once)
         }
         try (WriteBatch batch = new WriteBatch(g.batch.toBytes())) {
             db.write(options, batch);
@@ -411,12 +486,30 @@ public final class RocksStore implements SessionStore {
             }
             return true;
         } catch (RocksDBException e) {
-            if (!failing) {
-                LOG.error("the store in {} cannot write ({}): publishes that need storage are refused; if the disk"
-                    + " filled up, restart the broker once space is free", dir, e.getMessage());
-            }
-            failing = true;
+            writeFailed(g.removals, e);
             return false;
+        }
+    }
+
+    /**
+     * A write RocksDB refused: never silent. Removals that did not land come back after a restart
+     * (an acknowledged delivery is resent, an unsubscribed filter or ended session returns), so the
+     * count is a metric and the log says it, at most every 10 s.
+     */
+    private void writeFailed(int removals, RocksDBException e) {
+        failedWrites.increment();
+        failedRemovals.add(removals);
+        boolean first = !failing;
+        failing = true;
+        long now = System.nanoTime();
+        long last = lastFailureLogNanos.get();
+        if (first || (now - last >= FAILURE_LOG_INTERVAL_NANOS && lastFailureLogNanos.compareAndSet(last, now))) {
+            lastFailureLogNanos.set(now);
+            LOG.error("the store in {} cannot write ({}): {} batch(es) with {} removal(s) not written so far (metrics"
+                + " tern.store.write.failures, tern.store.removals.failed). Publishes, sessions and subscriptions that"
+                + " need storage are refused; acknowledgements, unsubscribes and ended sessions that were not written"
+                + " come back after a restart. If the disk filled up, free space and restart the broker", dir,
+                e.getMessage(), failedWrites.sum(), failedRemovals.sum());
         }
     }
 
@@ -425,10 +518,18 @@ public final class RocksStore implements SessionStore {
     }
 
     void completed(Group g, ThreadState t, boolean ok) {
-        t.loop.execute(() -> {
+        if (crashed) {
+            return;
+        }
+        Runnable done = () -> {
             t.inFlight--;
             runActions(g, ok);
-        });
+        };
+        try {
+            t.loop.execute(done);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            done.run(); // the loop has stopped (shutdown): nothing else runs on its state any more
+        }
     }
 
     private static void runActions(Group g, boolean ok) {
@@ -441,65 +542,92 @@ public final class RocksStore implements SessionStore {
         }
     }
 
-    /** True while writes fail or are refused for lack of disk space; publishes that need storage are refused. */
+    /** True while writes fail or additions are refused for lack of disk space. */
     public boolean isFailing() {
         return failing || lowSpace;
+    }
+
+    /** Additions refused for lack of disk space, since the start. */
+    public long refusedAdditions() {
+        return refusedAdditions.sum();
+    }
+
+    /** Batches RocksDB failed to write, since the start. */
+    public long failedWrites() {
+        return failedWrites.sum();
+    }
+
+    /** Deletes and marks in batches RocksDB failed to write, since the start. */
+    public long failedRemovals() {
+        return failedRemovals.sum();
     }
 
     // --- sessions and subscriptions -------------------------------------------------------------
 
     @Override
-    public void saveSession(SessionRecord record) {
-        byte[] key = Codec.utf8(record.clientId());
-        byte[] value = Codec.session(record);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(sessionsId, key, value);
+    public boolean saveSession(SessionRecord record) {
+        Group g = stageAddition();
+        if (g == null) {
+            return false;
+        }
+        g.batch.put(sessionsId, Codec.utf8(record.clientId()), Codec.session(record));
+        markHeld(g, WriteHold.Kind.SESSION_RECORD);
+        staged();
+        return true;
+    }
+
+    @Override
+    public void updateSession(SessionRecord record) {
+        Group g = stage();
+        if (g != null) {
+            g.batch.put(sessionsId, Codec.utf8(record.clientId()), Codec.session(record));
+            g.removals++;
+            markHeld(g, WriteHold.Kind.SESSION_RECORD);
             staged();
         }
     }
 
     @Override
     public void deleteSession(String clientId) {
-        byte[] key = Codec.utf8(clientId);
         byte[] start = Codec.prefixStart(clientId);
         byte[] end = Codec.prefixEnd(clientId);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(sessionsId, key);
+        Group g = stage();
+        if (g != null) {
+            BatchBuilder b = g.batch;
+            b.delete(sessionsId, Codec.utf8(clientId));
             b.deleteRange(subscriptionsId, start, end);
             b.deleteRange(queuesId, start, end);
             b.deleteRange(releasedId, start, end);
             b.deleteRange(inboundId, start, end);
+            g.removals += 5;
             staged();
         }
     }
 
     @Override
     public void saveSubscription(String clientId, Subscription s) {
-        byte[] key = Codec.key(clientId, Codec.utf8(s.filter()));
-        byte[] value = Codec.subscription(s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(), s.subscriptionId());
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(subscriptionsId, key, value);
+        Group g = stageAddition();
+        if (g != null) {
+            g.batch.put(subscriptionsId, Codec.key(clientId, Codec.utf8(s.filter())),
+                Codec.subscription(s.qos(), s.noLocal(), s.retainAsPublished(), s.retainHandling(), s.subscriptionId()));
             staged();
         }
     }
 
     @Override
     public void deleteSubscription(String clientId, String filter) {
-        byte[] key = Codec.key(clientId, Codec.utf8(filter));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(subscriptionsId, key);
+        Group g = stage();
+        if (g != null) {
+            g.batch.delete(subscriptionsId, Codec.key(clientId, Codec.utf8(filter)));
+            g.removals++;
             staged();
         }
     }
 
     // --- queues ---------------------------------------------------------------------------------
 
-    /** Stores the message if this is a new generation, and returns the generation the entry references. */
-    private StoredRef reference(Message m) {
+    /** Stores the message in {@code g} if this is a new generation, and returns the generation the entry references. */
+    private StoredRef reference(Message m, Group g) {
         while (true) {
             Object current = m.storeRef();
             if (current instanceof StoredRef r && r.retain()) {
@@ -507,13 +635,8 @@ public final class RocksStore implements SessionStore {
             }
             StoredRef fresh = new StoredRef(nextMessageId.getAndIncrement());
             if (m.casStoreRef(current, fresh)) {
-                byte[] key = Codec.longBytes(fresh.id);
-                byte[] value = Codec.message(m);
-                BatchBuilder b = staging();
-                if (b != null) {
-                    b.put(messagesId, key, value);
-                    staged();
-                }
+                g.batch.put(messagesId, Codec.longBytes(fresh.id), Codec.message(m));
+                g.ops++;
                 return fresh;
             }
         }
@@ -521,10 +644,10 @@ public final class RocksStore implements SessionStore {
 
     private void unreference(Object handle) {
         if (handle instanceof StoredRef r && r.refs.decrementAndGet() == 0) {
-            byte[] key = Codec.longBytes(r.id);
-            BatchBuilder b = staging();
-            if (b != null) {
-                b.delete(messagesId, key);
+            Group g = stage();
+            if (g != null) {
+                g.batch.delete(messagesId, Codec.longBytes(r.id));
+                g.removals++;
                 staged();
             }
         }
@@ -532,23 +655,32 @@ public final class RocksStore implements SessionStore {
 
     @Override
     public Object enqueue(String clientId, long seq, Message message, int qos, boolean retainFlag, int[] ids) {
-        StoredRef ref = reference(message);
-        byte[] key = Codec.key(clientId, Codec.longBytes(seq));
-        byte[] value = Codec.entry(ref.id, qos, retainFlag, ids);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(queuesId, key, value);
-            staged();
+        Group g = stageAddition();
+        if (g == null) {
+            return null;
         }
+        StoredRef ref = reference(message, g);
+        g.batch.put(queuesId, Codec.key(clientId, Codec.longBytes(seq)), Codec.entry(ref.id, qos, retainFlag, ids));
+        staged();
         return ref;
     }
 
     @Override
+    public void markSent(String clientId, long seq) {
+        Group g = stage();
+        if (g != null) {
+            g.batch.put(releasedId, Codec.key(clientId, Codec.longBytes(seq)), SENT);
+            g.removals++;
+            staged();
+        }
+    }
+
+    @Override
     public void markReleased(String clientId, long seq) {
-        byte[] key = Codec.key(clientId, Codec.longBytes(seq));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(releasedId, key, new byte[0]);
+        Group g = stage();
+        if (g != null) {
+            g.batch.put(releasedId, Codec.key(clientId, Codec.longBytes(seq)), RELEASED);
+            g.removals++;
             staged();
         }
     }
@@ -556,10 +688,11 @@ public final class RocksStore implements SessionStore {
     @Override
     public void dequeue(String clientId, long seq, Object handle) {
         byte[] key = Codec.key(clientId, Codec.longBytes(seq));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(queuesId, key);
-            b.delete(releasedId, key);
+        Group g = stage();
+        if (g != null) {
+            g.batch.delete(queuesId, key);
+            g.batch.delete(releasedId, key);
+            g.removals += 2;
             staged();
         }
         unreference(handle);
@@ -567,47 +700,46 @@ public final class RocksStore implements SessionStore {
 
     @Override
     public void addInboundQos2(String clientId, int packetId) {
-        byte[] key = Codec.key(clientId, Codec.shortBytes(packetId));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(inboundId, key, new byte[0]);
+        Group g = stageAddition();
+        if (g != null) {
+            g.batch.put(inboundId, Codec.key(clientId, Codec.shortBytes(packetId)), new byte[0]);
             staged();
         }
     }
 
     @Override
     public void removeInboundQos2(String clientId, int packetId) {
-        byte[] key = Codec.key(clientId, Codec.shortBytes(packetId));
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(inboundId, key);
+        Group g = stage();
+        if (g != null) {
+            g.batch.delete(inboundId, Codec.key(clientId, Codec.shortBytes(packetId)));
+            g.removals++;
             staged();
         }
     }
 
-    private static byte[] sharedKey(String group, String topicFilter, long seq) {
+    static byte[] sharedKey(String group, String topicFilter, long seq) {
         return Codec.key(group, Codec.key(topicFilter, Codec.longBytes(seq)));
     }
 
     @Override
     public Object enqueueShared(String group, String topicFilter, long seq, Message message) {
-        StoredRef ref = reference(message);
-        byte[] key = sharedKey(group, topicFilter, seq);
-        byte[] value = Codec.longBytes(ref.id);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(sharedId, key, value);
-            staged();
+        Group g = stageAddition();
+        if (g == null) {
+            return null;
         }
+        StoredRef ref = reference(message, g);
+        g.batch.put(sharedId, sharedKey(group, topicFilter, seq), Codec.longBytes(ref.id));
+        markHeld(g, WriteHold.Kind.SHARED_ENQUEUE);
+        staged();
         return ref;
     }
 
     @Override
     public void dequeueShared(String group, String topicFilter, long seq, Object handle) {
-        byte[] key = sharedKey(group, topicFilter, seq);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(sharedId, key);
+        Group g = stage();
+        if (g != null) {
+            g.batch.delete(sharedId, sharedKey(group, topicFilter, seq));
+            g.removals++;
             staged();
         }
         unreference(handle);
@@ -615,23 +747,40 @@ public final class RocksStore implements SessionStore {
 
     // --- retained -------------------------------------------------------------------------------
 
-    void putRetained(Message m) {
-        byte[] key = Codec.utf8(m.topic());
-        byte[] value = Codec.message(m);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.put(retainedId, key, value);
-            staged();
+    /**
+     * Writes a retained message now ({@code value} null: deletes the topic's), outside the turn's
+     * batch: the caller ({@link RocksRetainedStore}) holds its index lock around this call and its
+     * index update, so the index changes in the order the disk does, and only after the log write.
+     * The thread's next acknowledgement waits for it too (with {@code fsync}, for an fsync that
+     * covers it). A refused or failed write counts for the thread's {@link #mark()}, so the
+     * publisher is refused.
+     *
+     * @return false when refused (an addition while space is low) or failed
+     */
+    boolean writeRetained(byte[] key, byte[] value) {
+        ThreadState t = threads.get();
+        Group g = value != null ? stageAddition() : stage();
+        if (g == null) {
+            return false;
         }
-    }
-
-    void removeRetained(String topic) {
-        byte[] key = Codec.utf8(topic);
-        BatchBuilder b = staging();
-        if (b != null) {
-            b.delete(retainedId, key);
-            staged();
+        if (crashed) {
+            return false;
         }
+        try (WriteBatch b = new WriteBatch()) {
+            if (value != null) {
+                b.put(retained, key, value);
+            } else {
+                b.delete(retained, key);
+            }
+            db.write(noSync, b);
+        } catch (RocksDBException e) {
+            writeFailed(value == null ? 1 : 0, e);
+            t.refusals++;
+            return false;
+        } finally {
+            staged(); // g.ops counts this write: the next afterDurable waits for the commit (fsync) after it
+        }
+        return true;
     }
 
     /** Every stored retained message (each carries one reference for the caller). */
@@ -642,6 +791,12 @@ public final class RocksStore implements SessionStore {
                 out.add(Codec.message(it.value()));
             }
             check(it);
+        } catch (StorageException e) {
+            out.forEach(Message::release);
+            throw e;
+        } catch (RuntimeException e) {
+            out.forEach(Message::release);
+            throw damaged(dir, "a retained message cannot be read (" + e + ")", e);
         }
         return out;
     }
@@ -651,151 +806,33 @@ public final class RocksStore implements SessionStore {
     @Override
     public Recovered recover() {
         try {
-            return doRecover();
-        } catch (Codec.CorruptRecordException | IndexOutOfBoundsException e) {
-            throw damaged(dir, "a record cannot be read (" + e.getMessage() + ")", e);
+            StoreRecovery.Result r = new StoreRecovery(this).run();
+            lastCleanup = r.cleanup();
+            return r.recovered();
+        } catch (StorageException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // whatever a decoder throws (a corrupt record, a buffer underflow, a protocol violation in
+            // stored properties) is damage, reported with what to do
+            throw damaged(dir, "a record cannot be read (" + e + ")", e);
         }
     }
 
-    private Recovered doRecover() {
-        Map<Long, byte[]> messageBytes = new HashMap<>();
-        long maxId = 0;
-        try (RocksIterator it = db.newIterator(messages)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                long id = ByteBuffer.wrap(it.key()).getLong();
-                messageBytes.put(id, it.value());
-                maxId = Math.max(maxId, id);
-            }
-            check(it);
-        }
+    /** What the last {@link #recover()} dropped (or, read-only, would drop at the next start). */
+    StoreRecovery.Cleanup lastCleanup() {
+        return lastCleanup;
+    }
+
+    boolean isReadOnly() {
+        return mode == Mode.CHECK;
+    }
+
+    /** Recovery sets the next message id above every id stored or referenced anywhere. */
+    void nextMessageIdAbove(long maxId) {
         nextMessageId.set(maxId + 1);
-        Map<Long, Message> loaded = new HashMap<>();
-        Map<Long, StoredRef> refs = new HashMap<>();
-        Map<String, List<StoredSubscription>> subs = new HashMap<>();
-        try (RocksIterator it = db.newIterator(subscriptions)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                String clientId = Codec.prefixOf(it.key());
-                String filter = new String(Codec.suffixOf(it.key()), StandardCharsets.UTF_8);
-                subs.computeIfAbsent(clientId, k -> new ArrayList<>()).add(Codec.subscription(filter, it.value()));
-            }
-            check(it);
-        }
-        java.util.Set<String> releasedKeys = new java.util.HashSet<>();
-        try (RocksIterator it = db.newIterator(released)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                releasedKeys.add(Arrays.toString(it.key()));
-            }
-            check(it);
-        }
-        Map<String, List<StoredEntry>> entries = new HashMap<>();
-        int dangling = 0;
-        try (RocksIterator it = db.newIterator(queues)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                String clientId = Codec.prefixOf(it.key());
-                long seq = ByteBuffer.wrap(Codec.suffixOf(it.key())).getLong();
-                Codec.Entry e = Codec.entry(it.value());
-                Message m = message(e.messageId(), messageBytes, loaded, refs);
-                if (m == null) {
-                    dangling++;
-                    continue;
-                }
-                entries.computeIfAbsent(clientId, k -> new ArrayList<>()).add(new StoredEntry(seq, m, e.qos(),
-                    e.retainFlag(), e.subscriptionIds(), releasedKeys.contains(Arrays.toString(it.key())),
-                    refs.get(e.messageId())));
-            }
-            check(it);
-        }
-        Map<String, List<Integer>> inboundIds = new HashMap<>();
-        try (RocksIterator it = db.newIterator(inbound)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                String clientId = Codec.prefixOf(it.key());
-                byte[] s = Codec.suffixOf(it.key());
-                inboundIds.computeIfAbsent(clientId, k -> new ArrayList<>()).add(((s[0] & 0xFF) << 8) | (s[1] & 0xFF));
-            }
-            check(it);
-        }
-        List<StoredSharedEntry> sharedEntries = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(shared)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                byte[] k = it.key();
-                String group = Codec.prefixOf(k);
-                byte[] rest = Codec.suffixOf(k);
-                String filter = Codec.prefixOf(rest);
-                long seq = ByteBuffer.wrap(Codec.suffixOf(rest)).getLong();
-                long id = ByteBuffer.wrap(it.value()).getLong();
-                Message m = message(id, messageBytes, loaded, refs);
-                if (m == null) {
-                    dangling++;
-                    continue;
-                }
-                sharedEntries.add(new StoredSharedEntry(group, filter, seq, m, refs.get(id)));
-            }
-            check(it);
-        }
-        List<StoredSession> out = new ArrayList<>();
-        Map<String, SessionRecord> records = new LinkedHashMap<>();
-        try (RocksIterator it = db.newIterator(sessions)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                String clientId = new String(it.key(), StandardCharsets.UTF_8);
-                records.put(clientId, Codec.session(clientId, it.value()));
-            }
-            check(it);
-        }
-        for (SessionRecord r : records.values()) {
-            List<Integer> ids = inboundIds.getOrDefault(r.clientId(), List.of());
-            out.add(new StoredSession(r, subs.getOrDefault(r.clientId(), List.of()),
-                entries.getOrDefault(r.clientId(), List.of()), ids.stream().mapToInt(Integer::intValue).toArray()));
-        }
-        // messages no entry references any more (a crash between an entry's delete and its message's)
-        int orphans = 0;
-        for (Long id : messageBytes.keySet()) {
-            if (!loaded.containsKey(id)) {
-                byte[] key = Codec.longBytes(id);
-                BatchBuilder b = staging();
-                if (b != null) {
-                    b.delete(messagesId, key);
-                    staged();
-                }
-                orphans++;
-            }
-        }
-        // each loaded message carries one reference per entry, taken in message(); drop the loader's own
-        for (Message m : loaded.values()) {
-            m.release();
-        }
-        if (dangling > 0) {
-            LOG.warn("{} queue entries referenced missing messages and were dropped", dangling);
-        }
-        if (orphans > 0) {
-            LOG.debug("removed {} unreferenced stored messages", orphans);
-        }
-        int queued = entries.values().stream().mapToInt(List::size).sum();
-        LOG.info("recovered {} sessions, {} queued messages, {} shared-group messages from {}", out.size(), queued,
-            sharedEntries.size(), dir);
-        return new Recovered(out, sharedEntries);
     }
 
-    /** The message for an id, loading it once; each call adds one reference (owned by the entry). */
-    private static Message message(long id, Map<Long, byte[]> bytes, Map<Long, Message> loaded,
-                                   Map<Long, StoredRef> refs) {
-        Message m = loaded.get(id);
-        if (m == null) {
-            byte[] b = bytes.get(id);
-            if (b == null) {
-                return null;
-            }
-            m = Codec.message(b);
-            StoredRef ref = new StoredRef(id);
-            ref.refs.set(0);
-            m.casStoreRef(null, ref);
-            loaded.put(id, m);
-            refs.put(id, ref);
-        }
-        refs.get(id).refs.incrementAndGet();
-        return m.retain();
-    }
-
-    private static void check(RocksIterator it) {
+    static void check(RocksIterator it) {
         try {
             it.status();
         } catch (RocksDBException e) {
@@ -807,16 +844,22 @@ public final class RocksStore implements SessionStore {
         return db;
     }
 
-    /**
-     * Deletes every record that cannot be decoded (used by repair); returns how many.
-     */
+    ColumnFamilyHandle family(int index) {
+        return handles.get(index + 1);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Deletes every record that cannot be decoded (used by repair); returns how many. */
     long dropUnreadable() {
         long dropped = 0;
         for (int i = 0; i < FAMILIES.length; i++) {
-            ColumnFamilyHandle h = handles.get(i + 1);
+            ColumnFamilyHandle h = family(i);
             try (RocksIterator it = db.newIterator(h)) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
-                    if (!readable(FAMILIES[i], it.key(), it.value())) {
+                    if (!StoreRecovery.readable(FAMILIES[i], it.key(), it.value())) {
                         try {
                             db.delete(h, it.key());
                         } catch (RocksDBException e) {
@@ -830,29 +873,12 @@ public final class RocksStore implements SessionStore {
         return dropped;
     }
 
-    private static boolean readable(String family, byte[] key, byte[] value) {
-        try {
-            switch (family) {
-                case "sessions" -> Codec.session(new String(key, StandardCharsets.UTF_8), value);
-                case "subscriptions" -> Codec.subscription("", value);
-                case "messages", "retained" -> Codec.message(value).release();
-                case "queues" -> Codec.entry(value);
-                default -> {
-                    // released, inbound and shared hold keys (and an id) only
-                }
-            }
-            return true;
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** Counts of what is stored, for {@code tern storage check} and the gauges. */
+    /** Counts of what is stored, for {@code tern storage check} and tests. */
     public Map<String, Long> counts() {
         Map<String, Long> out = new LinkedHashMap<>();
         for (int i = 0; i < FAMILIES.length; i++) {
             long n = 0;
-            try (RocksIterator it = db.newIterator(handles.get(i + 1))) {
+            try (RocksIterator it = db.newIterator(family(i))) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
                     n++;
                 }
@@ -863,6 +889,41 @@ public final class RocksStore implements SessionStore {
         return out;
     }
 
+    // --- test seams -----------------------------------------------------------------------------
+
+    /**
+     * Test seam for "kill -9 at this point": nothing staged from now on is written, no action
+     * waiting for durability runs (so nothing more is acknowledged), and {@link #close()} closes
+     * without writing. What is on disk is what a SIGKILL now would leave (with durability
+     * {@code process} every returned write is in the operating system's page cache).
+     */
+    void simulateCrash() {
+        crashed = true;
+        WriteHold h = hold;
+        if (h != null) {
+            h.release();
+        }
+    }
+
+    /** Test seam: what the free-space guard reports (use with the guard off, minFreeDiskMb 0). */
+    void simulateLowSpace(boolean low) {
+        lowSpace = low;
+    }
+
+    /** Test seam: the next batch holding an operation of the hold's kind waits in its write until released. */
+    void hold(WriteHold h) {
+        hold = h;
+    }
+
+    private void markHeld(Group g, WriteHold.Kind kind) {
+        WriteHold h = hold;
+        if (h != null && h.kind == kind && h.claim()) {
+            g.held = true;
+        }
+    }
+
+    // --- close ----------------------------------------------------------------------------------
+
     @Override
     public void close() {
         if (closed) {
@@ -872,21 +933,21 @@ public final class RocksStore implements SessionStore {
         if (spaceGuard != null) {
             spaceGuard.shutdownNow();
         }
-        if (syncWriter != null) {
-            syncWriter.close();
+        if (syncWriter != null && !syncWriter.close()) {
+            LOG.error("the store writer of {} did not finish; the store is left open rather than closed under it", dir);
+            return;
         }
-        try {
-            db.flushWal(true);
-        } catch (RocksDBException e) {
-            LOG.warn("flushing the write-ahead log at close failed: {}", e.getMessage());
+        if (!crashed && mode != Mode.CHECK) {
+            try {
+                db.flushWal(true);
+            } catch (RocksDBException e) {
+                LOG.warn("flushing the write-ahead log at close failed: {}", e.getMessage());
+            }
         }
         for (ColumnFamilyHandle h : handles) {
             h.close();
         }
         db.close();
-        dbOptions.close();
-        cfOptions.close();
-        noSync.close();
-        sync.close();
+        StoreOpening.closeAll(dbOptions, cfOptions, sstFileManager, noSync, sync);
     }
 }
