@@ -53,6 +53,8 @@ class Ch4SessionStateIT {
             Raw.subscribe(c, Packets.V311, 1, "queue311/#", 2);
             c.send(Packets.disconnect());
         }
+        // offline for the broker too: a QoS 0 message racing the DISCONNECT may still be queued
+        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("queue-311").isOnline());
         try (RawClient pub = Raw.v311(broker.port(), "queue-311-pub")) {
             pub.send(Packets.publish(Packets.V311, "queue311/0", 0, 0, "qos0"));
             pub.send(Packets.publish(Packets.V311, "queue311/1", 1, 1, "qos1"));
@@ -178,6 +180,8 @@ class Ch4SessionStateIT {
             Raw.subscribe(c, Packets.V5, 1, "queue5/#", 2);
             c.send(Packets.disconnect());
         }
+        // offline for the broker too: a QoS 0 message racing the DISCONNECT may still be queued
+        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("queue-5").isOnline());
         try (RawClient pub = Raw.v5(broker.port(), "queue-5-pub")) {
             pub.send(Raw.publish5("queue5/0", 0, false, 0, Props.none(), "qos0"));
             pub.send(Raw.publish5("queue5/1", 1, false, 1, Props.none(), "qos1"));
