@@ -53,6 +53,12 @@ abstract class EntrypointsContract {
 
     protected abstract BackendBroker newBroker();
 
+    /**
+     * MQTT 5 §1.5.4 lets a receiver refuse control characters (U+0001..U+001F) in a UTF-8 string as
+     * malformed; Tern accepts them, Mosquitto does not.
+     */
+    protected abstract boolean acceptsControlCharactersInStrings();
+
     @BeforeAll
     void startBroker() {
         broker = newBroker();
@@ -297,6 +303,7 @@ abstract class EntrypointsContract {
         assertThat(receiver.calls.subList(0, 4)).extracting(WebhookReceiver.Call::body).containsOnly("w1");
         assertThat(receiver.calls.get(3).headers().get("X-tern-attempt")).containsExactly("4");
         assertThat(receiver.calls.get(0).headers().get("X-tern-topic")).containsExactly("demo/hook");
+        assertThat(receiver.calls).allSatisfy(c -> assertThat(c.headers().get("X-test")).containsExactly("yes"));
         JsonObject status = subscription(g, who, sub.getString("id")).getJsonObject("status");
         assertThat(status.getLong("delivered")).isEqualTo(5);
         assertThat(status.getLong("failedCalls")).isEqualTo(3);
@@ -319,6 +326,54 @@ abstract class EntrypointsContract {
         assertThat(dead.getUserProperties().asList()).anyMatch(up -> up.getName().toString().equals("x-original-topic")
             && up.getValue().toString().equals("demo/poison"));
         assertThat(receiver.calls.stream().filter(c -> c.body().equals("bad")).count()).isEqualTo(4);
+    }
+
+    @Test
+    void webhookSkipsUserPropertiesThatCannotBeHeadersAndKeepsDelivering() throws Exception {
+        Gateway g = gateway(null);
+        WebhookReceiver receiver = closeLater(new WebhookReceiver(0));
+        String who = consumer();
+        JsonObject sub = subscribe(g, who, receiver.url(), "demo/props/#");
+        awaitSubscribed(g, sub.getString("id"), who);
+        MqttProbe probe = probe();
+        // all legal in MQTT 5, none a valid HTTP header (or one the gateway's client owns)
+        List<String> props = new ArrayList<>(List.of("bad name", "v", "a:b", "v", "Grüße", "v", "X-Unit", "°C",
+            "Host", "evil.example", "Content-Length", "1", "Transfer-Encoding", "chunked", "Connection", "close",
+            "X-Tern-Attempt", "99", "X-Good", "  yes  "));
+        if (acceptsControlCharactersInStrings()) {
+            props.addAll(List.of("X-Line", "one\r\ntwo", "X-Tab", "a\u0001b"));
+        }
+        probe.publishWithProperties("demo/props/1", "odd", props.toArray(new String[0]));
+        probe.publish("demo/props/2", "next");
+        await().atMost(Duration.ofSeconds(20)).until(() -> receiver.delivered().containsAll(List.of("odd", "next")));
+        WebhookReceiver.Call odd = receiver.calls.stream().filter(c -> c.body().equals("odd")).findFirst().orElseThrow();
+        assertThat(odd.headers().get("X-good")).containsExactly("yes");
+        assertThat(odd.headers().get("X-test")).containsExactly("yes"); // the subscription's own header
+        assertThat(odd.headers().get("X-tern-attempt")).containsExactly("1");
+        assertThat(odd.headers().get("Host")).allMatch(h -> h.startsWith("127.0.0.1"));
+        assertThat(odd.headers().get("Content-length")).containsExactly("3");
+        assertThat(odd.headers()).doesNotContainKeys("Transfer-encoding", "X-line", "X-tab", "X-unit", "Bad name", "A:b");
+        assertThat(odd.headers().getOrDefault("Connection", List.of())).noneMatch(v -> v.equalsIgnoreCase("close"));
+        JsonObject status = subscription(g, who, sub.getString("id")).getJsonObject("status");
+        assertThat(status.getLong("skippedProperties")).isEqualTo(props.size() / 2 - 1); // all but X-Good
+        assertThat(status.getLong("failedCalls")).isZero();
+    }
+
+    @Test
+    void aSubscriptionWithAHeaderThatCannotBeSentIsRefusedWith400() throws Exception {
+        Gateway g = gateway(null);
+        for (JsonObject header : List.of(new JsonObject().put("name", "X-A").put("value", "one\ntwo"),
+            new JsonObject().put("name", "Content-Length").put("value", "1"),
+            new JsonObject().put("name", "Grüße").put("value", "v"))) {
+            JsonObject body = new JsonObject().put("callbackUrl", "http://127.0.0.1:9/hook")
+                .put("headers", new JsonArray().add(header));
+            HttpResponse<String> r = post(base(g) + "/_gateway/apis/demo/subscriptions", body.encode(),
+                "X-Gravitee-Client-Identifier", consumer(), "Content-Type", "application/json");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            JsonObject error = new JsonObject(r.body());
+            assertThat(error.getString("key")).isEqualTo("INVALID_REQUEST");
+            assertThat(error.getJsonObject("parameters").getString("exception")).startsWith("$.headers[0].");
+        }
     }
 
     @Test

@@ -10,4 +10,9 @@ class MosquittoEntrypointsIT extends EntrypointsContract {
     protected BackendBroker newBroker() {
         return BackendBroker.mosquitto(List.of());
     }
+
+    @Override
+    protected boolean acceptsControlCharactersInStrings() {
+        return false;
+    }
 }

@@ -8,4 +8,9 @@ class TernEntrypointsIT extends EntrypointsContract {
     protected BackendBroker newBroker() {
         return BackendBroker.tern();
     }
+
+    @Override
+    protected boolean acceptsControlCharactersInStrings() {
+        return true;
+    }
 }

@@ -53,7 +53,7 @@ public final class EntrypointOptions {
         }
     }
 
-    /** A header sent with every webhook call: name non-empty and without whitespace. */
+    /** A header sent with every webhook call: an HTTP token name and a valid HTTP value ({@link WebhookHeaders}). */
     public record Header(String name, String value) {
     }
 }

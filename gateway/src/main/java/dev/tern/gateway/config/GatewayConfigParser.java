@@ -296,18 +296,42 @@ public final class GatewayConfigParser {
         return new EntrypointOptions.Webhook(qos, connect, read, idle, concurrency, retry, dlq, headers(c, "headers"));
     }
 
-    /** Webhook headers: a list of {name, value}; the name must be non-empty and contain no whitespace. */
+    /**
+     * Webhook headers: a list of {name, value}. The name must be an HTTP token that is neither hop-by-hop
+     * nor set by the gateway, the value a valid HTTP field value ({@link WebhookHeaders}), so that no
+     * configured header can fail a call.
+     */
     static List<Header> headers(ConfigNode c, String key) throws GatewayConfigException {
         List<Header> out = new ArrayList<>();
         for (ConfigNode h : c.list(key)) {
             h.only("name", "value");
             String name = h.requiredString("name");
-            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                throw h.error("name", "= " + name + " is not a valid header name (no whitespace, no separators)");
+            String problem = WebhookHeaders.nameProblem(name);
+            if (problem != null) {
+                throw h.error("name", "= " + name + " " + problem);
             }
-            out.add(new Header(name, h.string("value", "")));
+            String value = h.string("value", "");
+            problem = WebhookHeaders.valueProblem(value);
+            if (problem != null) {
+                throw h.error("value", "= " + printable(value) + " " + problem);
+            }
+            out.add(new Header(name, value));
         }
         return out;
+    }
+
+    /** A value as an error message can show it: control characters as \\uXXXX (a line break would split the message). */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static Map<String, AttributeSource> attributes(ConfigNode a) throws GatewayConfigException {

@@ -133,6 +133,8 @@ class GatewayConfigParserTest {
             Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"deadLetter\": {\"topic\": \"dlq/#\"}}}"), "$.apis[0].entrypoints[1].configuration.deadLetter.topic", "must not contain"),
             Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"maxConcurrentConnections\": 21}}"), "$.apis[0].entrypoints[1].configuration.maxConcurrentConnections", "from 1 to 20"),
             Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"headers\": [{\"name\": \"X Bad\", \"value\": \"v\"}]}}"), "$.apis[0].entrypoints[1].configuration.headers[0].name", "not a valid header name"),
+            Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"headers\": [{\"name\": \"Host\", \"value\": \"x\"}]}}"), "$.apis[0].entrypoints[1].configuration.headers[0].name", "hop-by-hop"),
+            Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"headers\": [{\"name\": \"X-A\", \"value\": \"a\\nb\"}]}}"), "$.apis[0].entrypoints[1].configuration.headers[0].value", "not a valid header value"),
             Arguments.of(set(API + "/attributes", "{\"gravitee.attribute.mqtt5.qos\": {\"header\": \"X\"}}"), "$.apis[0].attributes.gravitee.attribute.mqtt5.qos", "unknown key"),
             Arguments.of(set(API + "/attributes", "{\"gravitee.attribute.mqtt5.topic\": {}}"), "$.apis[0].attributes['gravitee.attribute.mqtt5.topic']", "a header, a query parameter"),
             Arguments.of(set(API + "/allowedTopics", "[\"ok/#\", \"bad/#/x\"]"), "$.apis[0].allowedTopics[1]", "not a valid topic filter"),
