@@ -259,7 +259,7 @@ abstract class EntrypointsContract {
     }
 
     @Test
-    void aRetainedSnapshotGivesANewConsumerTheLastValues() throws Exception {
+    void aRetainedSnapshotGivesANewConsumerTheLastValuesWithIdsThatResume() throws Exception {
         Gateway g = closeLater(GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null)
             .replace("consumer: {enabled: true, topic: \"demo/#\"}", "consumer: {enabled: true, topic: \"demo/#\", retainedSnapshot: true}")));
         String who = consumer();
@@ -271,6 +271,23 @@ abstract class EntrypointsContract {
         JsonObject item = new JsonObject(first.body()).getJsonArray("items").getJsonObject(0);
         assertThat(item.getString("content")).isEqualTo("last-value");
         assertThat(item.getJsonObject("metadata").getString("retain")).isEqualTo("true");
+        String snapshotId = item.getString("id");
+        // the snapshot message's id works as a cursor and as a Last-Event-ID like any other
+        try (MqttProbe p = new MqttProbe(broker.port())) {
+            p.publish(topic, "live-1");
+        }
+        JsonObject live = new JsonObject(poll(g, who, "?limit=1&topic=" + topic, "application/json").body())
+            .getJsonArray("items").getJsonObject(0);
+        assertThat(live.getString("content")).isEqualTo("live-1");
+        HttpResponse<String> replay = poll(g, who, "?limit=1&topic=" + topic + "&cursor=" + snapshotId, "application/json");
+        assertThat(replay.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(replay.body()).getJsonArray("items")).extracting(o -> ((JsonObject) o).getString("id"))
+            .containsExactly(live.getString("id"));
+        SseClient sse = closeLater(new SseClient(base(g) + "/demo?topic=" + topic,
+            Map.of("X-Gravitee-Client-Identifier", who, "Last-Event-ID", snapshotId)));
+        SseClient.Event again = sse.next();
+        assertThat(again.data()).isEqualTo("live-1");
+        assertThat(again.id()).isEqualTo(live.getString("id"));
         try (MqttProbe p = new MqttProbe(broker.port())) {
             p.publishRetained(topic, "");
         }

@@ -42,13 +42,20 @@ public final class ConsumerSession {
     public record Key(String apiId, String identity, String filter) {
     }
 
-    /** A message waiting for a reader; {@code publish} is null for a retained-snapshot copy (nothing to acknowledge). */
+    /**
+     * A message waiting for a reader, still without its id; {@code publish} is null for a
+     * retained-snapshot copy (nothing to acknowledge).
+     */
     private record Incoming(GatewayMessage message, Mqtt5Publish publish) {
         void acknowledge() {
             if (publish != null) {
                 publish.acknowledge();
             }
         }
+    }
+
+    /** A message handed to a reader, kept for replay: {@code seq} is the number in its id. */
+    private record Delivered(long seq, GatewayMessage message) {
     }
 
     private final Vertx vertx;
@@ -62,7 +69,7 @@ public final class ConsumerSession {
     private final Consumer<ConsumerSession> onClose;
     private final String incarnation = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     private final ArrayDeque<Incoming> pending = new ArrayDeque<>();
-    private final ArrayDeque<GatewayMessage> log = new ArrayDeque<>();
+    private final ArrayDeque<Delivered> log = new ArrayDeque<>();
     private final List<Reader> readers = new ArrayList<>();
     private final Promise<Void> ready;
     private long seq;
@@ -134,7 +141,7 @@ public final class ConsumerSession {
                                 EndpointConnection.unwrap(e).toString());
                         } else {
                             for (int i = retained.size() - 1; i >= 0; i--) {
-                                pending.addFirst(new Incoming(GatewayMessage.of(incarnation + "-r" + i, retained.get(i)), null));
+                                pending.addFirst(new Incoming(GatewayMessage.of(null, retained.get(i)), null));
                             }
                         }
                         ready.tryComplete();
@@ -160,7 +167,7 @@ public final class ConsumerSession {
         if (closed) {
             return;
         }
-        GatewayMessage m = GatewayMessage.of(incarnation + "-" + (++seq), p);
+        GatewayMessage m = GatewayMessage.of(null, p);
         if (pending.size() >= bufferSize && p.getQos().getCode() == 0) {
             // QoS 0 has no flow control: drop the oldest. QoS 1/2 stay unacknowledged, so the broker's own
             // in-flight window bounds them (see EndpointConnection.NO_RECEIVE_MAXIMUM for why none is announced).
@@ -195,8 +202,7 @@ public final class ConsumerSession {
             }
             Incoming in = pending.poll();
             in.acknowledge();
-            remember(in.message());
-            r.deliver(in.message());
+            r.deliver(remember(in.message()));
         }
     }
 
@@ -211,11 +217,18 @@ public final class ConsumerSession {
         return null;
     }
 
-    private void remember(GatewayMessage m) {
+    /**
+     * Numbers a message as it is handed out (so ids follow the delivery order, retained-snapshot copies
+     * included, and a cursor or Last-Event-ID always names a position in the log) and keeps it for replay.
+     */
+    private GatewayMessage remember(GatewayMessage m) {
+        long n = ++seq;
+        GatewayMessage numbered = m.withId(incarnation + "-" + n);
         if (log.size() >= logSize) {
             log.poll();
         }
-        log.add(m);
+        log.add(new Delivered(n, numbered));
+        return numbered;
     }
 
     /**
@@ -264,9 +277,9 @@ public final class ConsumerSession {
         } catch (NumberFormatException e) {
             return out;
         }
-        for (GatewayMessage m : log) {
-            if (Long.parseLong(m.id().substring(m.id().lastIndexOf('-') + 1)) > after) {
-                out.add(m);
+        for (Delivered d : log) {
+            if (d.seq() > after) {
+                out.add(d.message());
             }
         }
         return out;
