@@ -77,6 +77,8 @@ public final class ConsumerSession {
     private long idleTimer = -1;
     private boolean closed;
     private long dropped;
+    private volatile int pendingCount;
+    private volatile int maxPending;
 
     ConsumerSession(Vertx vertx, Context ctx, Key key, ApiDefinition api, int bufferSize, Consumer<ConsumerSession> onClose) {
         this.vertx = vertx;
@@ -91,7 +93,8 @@ public final class ConsumerSession {
         this.ready = Promise.promise();
         String prefix = api.endpoint().shared().clientIdPrefix();
         this.connection = new EndpointConnection(api.endpoint(), EndpointConnection.randomClientId(prefix),
-            new EndpointConnection.Options(true, Math.max(0, expiry), EndpointConnection.NO_RECEIVE_MAXIMUM),
+            // Receive Maximum = the buffer: the broker holds back QoS 1/2 messages beyond what waits here unacknowledged
+            new EndpointConnection.Options(true, Math.max(0, expiry), bufferSize),
             new EndpointConnection.Events() {
                 @Override
                 public void closed(GatewayException failure) {
@@ -143,6 +146,7 @@ public final class ConsumerSession {
                             for (int i = retained.size() - 1; i >= 0; i--) {
                                 pending.addFirst(new Incoming(GatewayMessage.of(null, retained.get(i)), null));
                             }
+                            held();
                         }
                         ready.tryComplete();
                         scheduleIdle(idleMs > 0 ? idleMs : FIRST_READER_GRACE_MS);
@@ -169,8 +173,8 @@ public final class ConsumerSession {
         }
         GatewayMessage m = GatewayMessage.of(null, p);
         if (pending.size() >= bufferSize && p.getQos().getCode() == 0) {
-            // QoS 0 has no flow control: drop the oldest. QoS 1/2 stay unacknowledged, so the broker's own
-            // in-flight window bounds them (see EndpointConnection.NO_RECEIVE_MAXIMUM for why none is announced).
+            // QoS 0 has no flow control: drop the oldest. QoS 1/2 stay unacknowledged until a reader takes
+            // them, so the Receive Maximum announced in CONNECT (= bufferSize) makes the broker hold the rest.
             Incoming oldest = pending.poll();
             oldest.acknowledge();
             if (dropped++ % 1000 == 0) {
@@ -179,7 +183,26 @@ public final class ConsumerSession {
             }
         }
         pending.add(new Incoming(m, p));
+        held();
         dispatch();
+    }
+
+    /** Records how many messages wait here, for {@link #pendingCount()} and {@link #maxPending()}. */
+    private void held() {
+        pendingCount = pending.size();
+        if (pendingCount > maxPending) {
+            maxPending = pendingCount;
+        }
+    }
+
+    /** Messages waiting here for a reader now. */
+    public int pendingCount() {
+        return pendingCount;
+    }
+
+    /** The most messages that ever waited here at once (retained-snapshot copies included). */
+    public int maxPending() {
+        return maxPending;
     }
 
     /** Hands pending messages to ready readers, round robin, acknowledging each to the broker. */
@@ -194,6 +217,7 @@ public final class ConsumerSession {
                 // no-local: its only readers published it; nobody else here wants it
                 Incoming own = pending.poll();
                 own.acknowledge();
+                held();
                 continue;
             }
             Reader r = nextReady(origin);
@@ -201,6 +225,7 @@ public final class ConsumerSession {
                 return;
             }
             Incoming in = pending.poll();
+            held();
             in.acknowledge();
             r.deliver(remember(in.message()));
         }
@@ -339,6 +364,7 @@ public final class ConsumerSession {
         GatewayException gone = new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended");
         rs.forEach(r -> r.failed(gone));
         pending.clear();
+        held();
         onClose.accept(this);
         return connection.disconnect(discard);
     }

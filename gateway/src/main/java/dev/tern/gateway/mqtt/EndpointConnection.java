@@ -52,12 +52,8 @@ public final class EndpointConnection {
     }
 
     /**
-     * Announce no Receive Maximum (the client's 65535). With manual acknowledgement, HiveMQ MQTT
-     * client 1.3.17 miscounts messages in flight against a small Receive Maximum and disconnects
-     * ("Received more QoS 1 and/or 2 PUBLISH messages than allowed by receive maximum") although the
-     * broker respects it: seen with Mosquitto 2.0.11 at Receive Maximum 20 after 80 messages, at 1000
-     * after ~7000, while a raw client counting the same broker's PUBLISHes never sees more than the
-     * maximum outstanding. The broker's own in-flight window then bounds what waits unacknowledged.
+     * Announce no Receive Maximum (the client's 65535): for clients that get no QoS 1/2 message to hold
+     * (the publisher, the retained snapshot's QoS 0 subscription).
      */
     public static final int NO_RECEIVE_MAXIMUM = 0;
 

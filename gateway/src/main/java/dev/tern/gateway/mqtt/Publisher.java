@@ -55,7 +55,7 @@ public final class Publisher {
         }
         String prefix = api.endpoint().shared().clientIdPrefix();
         EndpointConnection c = new EndpointConnection(api.endpoint(), EndpointConnection.randomClientId(prefix),
-            new EndpointConnection.Options(true, 0, 0), new EndpointConnection.Events() {
+            new EndpointConnection.Options(true, 0, EndpointConnection.NO_RECEIVE_MAXIMUM), new EndpointConnection.Events() {
             });
         connection = c;
         connecting = c.connect().thenApply(v -> c);

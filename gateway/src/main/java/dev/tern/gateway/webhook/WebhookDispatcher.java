@@ -96,7 +96,9 @@ final class WebhookDispatcher {
         }
         long expiry = Math.max(0, api.endpoint().shared().sessionExpiryInterval());
         EndpointConnection c = new EndpointConnection(api.endpoint(), clientId(),
-            new EndpointConnection.Options(false, expiry, EndpointConnection.NO_RECEIVE_MAXIMUM), new EndpointConnection.Events() {
+            // Receive Maximum = the buffer: under AT_LEAST_ONCE every queued message is unacknowledged, so the
+            // broker holds the rest; the other QoS acknowledge on receipt and drop the oldest beyond it
+            new EndpointConnection.Options(false, expiry, bufferSize), new EndpointConnection.Events() {
                 @Override
                 public void connected(boolean sessionPresent, boolean reconnect) {
                     state = "RUNNING";
