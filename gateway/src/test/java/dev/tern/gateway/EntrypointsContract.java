@@ -493,6 +493,27 @@ abstract class EntrypointsContract {
         }
     }
 
+    @Test
+    void anSseStreamEndsWithConnectionClosedWhenItsReconnectsRunOut() throws Exception {
+        // reconnects that fail (connection refused) are not a failed first connect: the flow had its connection
+        Gateway g = gateway("reconnectAttempts: 2");
+        SseClient sse = closeLater(new SseClient(base(g) + "/demo", Map.of("X-Gravitee-Client-Identifier", consumer())));
+        assertThat(sse.awaitStatus()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
+        broker.stop();
+        try {
+            SseClient.Event error = sse.next();
+            assertThat(error.event()).isEqualTo("error");
+            JsonObject body = new JsonObject(error.data());
+            assertThat(body.getString("key")).isEqualTo("FAILURE_ENDPOINT_CONNECTION_CLOSED");
+            assertThat(body.getString("message")).isEqualTo("Endpoint connection closed");
+            assertThat(body.getJsonObject("parameters").getString("exception")).contains("gave up after 2 reconnect attempt(s)");
+            await().atMost(Duration.ofSeconds(5)).until(() -> sse.ended);
+        } finally {
+            broker.startAgain();
+        }
+    }
+
     protected JsonObject subscribe(Gateway g, String who, String url, String topic) throws Exception {
         JsonObject body = new JsonObject().put("callbackUrl", url)
             .put("headers", new JsonArray().add(new JsonObject().put("name", "X-Test").put("value", "yes")));

@@ -3,11 +3,9 @@ package dev.tern.gateway.mqtt;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
-import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
@@ -29,8 +27,9 @@ import java.util.function.Consumer;
  * One MQTT 5 client of the gateway toward its endpoint, with the reference's reconnect policy:
  * after a connection that was up is lost, up to {@code reconnectAttempts} reconnects with back-off
  * ({@code reconnectBackoff}), each resuming the session (clean start 0) and resubscribing when the
- * broker lost it. The first connect fails fast: the HTTP caller gets
- * FAILURE_ENDPOINT_CONNECTION_FAILED at once rather than after the back-off.
+ * broker lost it; when they are used up the flow fails with FAILURE_ENDPOINT_CONNECTION_CLOSED. The
+ * first connect fails fast: the HTTP caller gets FAILURE_ENDPOINT_CONNECTION_FAILED at once rather
+ * than after the back-off.
  *
  * <p>Threading: the HiveMQ client calls listeners on its own threads; {@link Events} callbacks
  * therefore run there and must hop to their own context.
@@ -183,9 +182,11 @@ public final class EndpointConnection {
             events.reconnecting(attempts + 1, delay, ctx.getCause());
             return;
         }
-        GatewayFailure key = ctx.getCause() instanceof Mqtt5DisconnectException || ctx.getCause() instanceof ConnectionClosedException
-            || attempts == 0 ? GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED : GatewayFailure.FAILURE_ENDPOINT_CONNECTION_FAILED;
-        GatewayException failure = new GatewayException(key, "MQTT client " + clientId + " lost its connection to "
+        // The connection was up during the flow and is gone for good: the reference's "broker DISCONNECT during
+        // the flow" (seed-systems-notes §1.6), CONNECTION_CLOSED, whatever the last reconnect attempt ran into
+        // (refused, TLS, a CONNACK error: the cause below says which). CONNECTION_FAILED is for a first connect.
+        GatewayException failure = new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED,
+            "MQTT client " + clientId + " lost its connection to "
             + endpoint.serverHost() + ":" + endpoint.serverPort() + " and gave up after " + attempts
             + " reconnect attempt(s): " + describe(ctx.getCause()), ctx.getCause());
         closedWith = failure;
