@@ -259,6 +259,35 @@ abstract class EntrypointsContract {
     }
 
     @Test
+    void aWebSocketEnvelopeOverridesTheTopicPerMessageInsideTheAllowedTopics() throws Exception {
+        Gateway g = closeLater(GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null)
+            .replace("- type: websocket\n", "- type: websocket\n        configuration: {publisher: {envelope: true}}\n")));
+        MqttProbe probe = probe().subscribe("demo/room/#");
+        // the upgrade request's topic is the request-level attribute; an envelope's own attribute wins (reference 1.5)
+        WsClient ws = closeLater(new WsClient(base(g).replace("http", "ws") + "/demo?topic=demo/room/1", consumer()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
+        ws.socket.sendText("{\"content\": \"per-message\", \"headers\": {\"unit\": \"C\"},"
+            + " \"attributes\": {\"gravitee.attribute.mqtt5.topic\": \"demo/room/9\"}}", true).get(5, TimeUnit.SECONDS);
+        ws.socket.sendText("{\"content\": \"per-request\"}", true).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> probe.received.size() == 2);
+        Mqtt5Publish perMessage = probe.received.stream().filter(p -> p.getTopic().toString().equals("demo/room/9")).findFirst().orElseThrow();
+        assertThat(new String(perMessage.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("per-message");
+        assertThat(perMessage.getUserProperties().asList()).anyMatch(up -> up.getName().toString().equals("unit")
+            && up.getValue().toString().equals("C"));
+        assertThat(probe.received).filteredOn(p -> p.getTopic().toString().equals("demo/room/1"))
+            .extracting(p -> new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).containsExactly("per-request");
+        // outside allowedTopics: the message is refused (the reference's 403) and the socket closes with 1008
+        ws.socket.sendText("{\"content\": \"nope\", \"attributes\": {\"gravitee.attribute.mqtt5.topic\": \"secret/x\"}}", true);
+        assertThat(ws.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(ws.closeReason).startsWith("TOPIC_FORBIDDEN");
+        assertThat(probe.payloads()).doesNotContain("nope");
+        WsClient bad = closeLater(new WsClient(base(g).replace("http", "ws") + "/demo", consumer()));
+        bad.socket.sendText("not json", true);
+        assertThat(bad.closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(bad.closeReason).startsWith("INVALID_REQUEST: envelope $: is not JSON");
+    }
+
+    @Test
     void aRetainedSnapshotGivesANewConsumerTheLastValuesWithIdsThatResume() throws Exception {
         Gateway g = closeLater(GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null)
             .replace("consumer: {enabled: true, topic: \"demo/#\"}", "consumer: {enabled: true, topic: \"demo/#\", retainedSnapshot: true}")));

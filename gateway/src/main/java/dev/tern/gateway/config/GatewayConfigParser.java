@@ -206,14 +206,15 @@ public final class GatewayConfigParser {
                 }
                 case "websocket" -> {
                     c.only("publisher", "subscriber");
-                    boolean pub = c.has("publisher") ? c.child("publisher").only("enabled").bool("enabled", true) : true;
+                    boolean pub = c.has("publisher") ? c.child("publisher").only("enabled", "envelope").bool("enabled", true) : true;
+                    boolean envelope = c.has("publisher") && c.child("publisher").bool("envelope", false);
                     boolean sub = c.has("subscriber") ? c.child("subscriber").only("enabled", "noLocal").bool("enabled", true) : true;
                     boolean noLocal = c.has("subscriber") && c.child("subscriber").bool("noLocal", false);
                     if (!pub && !sub) {
                         throw c.error("enable publisher, subscriber or both");
                     }
                     ws = new EntrypointOptions.WebSocket(qos(e, EnumSet.of(DeliveryQos.NONE, DeliveryQos.AUTO), DeliveryQos.AUTO), pub, sub,
-                        noLocal);
+                        noLocal, envelope);
                     if (pub) {
                         requireProducer(e, endpoint, "websocket with publisher.enabled");
                     }

@@ -76,7 +76,14 @@ public final class Publisher {
         }
         String correlation = m.attributes().getOrDefault(ApiDefinition.CORRELATION_DATA_ATTRIBUTE,
             requestAttributes.get(ApiDefinition.CORRELATION_DATA_ATTRIBUTE));
-        Mqtt5Publish publish = build(m, topic, responseTopic, correlation);
+        Mqtt5Publish publish;
+        try {
+            publish = build(m, topic, responseTopic, correlation);
+        } catch (IllegalArgumentException e) {
+            // a string MQTT cannot carry (U+0000, half a surrogate pair, over 65535 bytes), e.g. in an envelope's header
+            return CompletableFuture.failedFuture(new GatewayException(GatewayFailure.INVALID_REQUEST,
+                "the message cannot be published: " + e.getMessage(), e));
+        }
         return connection().thenCompose(c -> {
                 if (!c.isConnected()) {
                     // fail fast while the shared connection reconnects, rather than hold the HTTP caller for the back-off

@@ -193,6 +193,7 @@ class GatewayConfigParserTest {
         assertThat(api.sse().heartbeatIntervalInMs()).isEqualTo(5_000);
         assertThat(api.webSocket().publisherEnabled()).isTrue();
         assertThat(api.webSocket().subscriberEnabled()).isTrue();
+        assertThat(api.webSocket().envelope()).isFalse();
         assertThat(api.httpPost().requestHeadersToMessage()).isFalse();
         EntrypointOptions.Webhook w = api.webhook();
         assertThat(w.connectTimeoutMs()).isEqualTo(3_000);
