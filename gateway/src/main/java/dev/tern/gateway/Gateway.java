@@ -89,7 +89,7 @@ public final class Gateway implements AutoCloseable {
         }
         // longest context path first, so /a/b wins over /a
         apis.sort(Comparator.comparingInt((ApiRuntime a) -> a.api().contextPath().length()).reversed());
-        this.sessions = new ConsumerSessions(vertx, config.maxConsumerSessions(), config.consumerBufferSize());
+        this.sessions = new ConsumerSessions(vertx, config.maxConsumerSessions(), config.consumerBufferSize(), clock);
         this.post = new HttpPostEntrypoint(config.maxRequestBodySize());
         this.get = new HttpGetEntrypoint(vertx, sessions);
         this.sse = new SseEntrypoint(vertx, sessions, lifecycle);

@@ -69,6 +69,9 @@ public final class WebSocketEntrypoint {
             }
             req.toWebSocket().onComplete(ws -> {
                 if (ws.failed()) {
+                    if (ar.result() != null) {
+                        ar.result().release(); // no reader will attach: the pool may reuse or evict the session
+                    }
                     return; // Vert.x answered the failed handshake
                 }
                 new Socket(ws.result(), ar.result(), scope, options).start();

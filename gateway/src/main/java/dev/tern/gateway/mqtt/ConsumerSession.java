@@ -19,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One consumer's MQTT session for one topic filter, pooled between requests (gap 9): one client,
@@ -66,7 +66,7 @@ public final class ConsumerSession {
     private final int bufferSize;
     private final int logSize;
     private final long idleMs;
-    private final Consumer<ConsumerSession> onClose;
+    private final ConsumerSessions pool;
     private final String incarnation = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     private final ArrayDeque<Incoming> pending = new ArrayDeque<>();
     private final ArrayDeque<Delivered> log = new ArrayDeque<>();
@@ -75,19 +75,26 @@ public final class ConsumerSession {
     private long seq;
     private int next;
     private long idleTimer = -1;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Set by the pool when it evicts this session: no request may get it any more. */
+    private volatile boolean retired;
+    /** Requests that got this session from the pool and have not attached their reader yet. */
+    private final AtomicInteger leases = new AtomicInteger();
+    private volatile int readerCount;
+    private volatile long idleSince;
     private long dropped;
     private volatile int pendingCount;
     private volatile int maxPending;
 
-    ConsumerSession(Vertx vertx, Context ctx, Key key, ApiDefinition api, int bufferSize, Consumer<ConsumerSession> onClose) {
+    ConsumerSession(Vertx vertx, Context ctx, Key key, ApiDefinition api, int bufferSize, ConsumerSessions pool) {
         this.vertx = vertx;
         this.ctx = ctx;
         this.key = key;
         this.api = api;
         this.bufferSize = bufferSize;
         this.logSize = bufferSize;
-        this.onClose = onClose;
+        this.pool = pool;
+        this.idleSince = pool.now();
         long expiry = api.endpoint().shared().sessionExpiryInterval();
         this.idleMs = expiry > 0 ? expiry * 1000 : 0;
         this.ready = Promise.promise();
@@ -161,10 +168,6 @@ public final class ConsumerSession {
 
     Future<Void> ready() {
         return ready.future();
-    }
-
-    boolean isClosed() {
-        return closed;
     }
 
     private void onPublish(Mqtt5Publish p) {
@@ -263,6 +266,7 @@ public final class ConsumerSession {
     public void attach(Reader r, String afterId) {
         ctx.runOnContext(v -> {
             if (closed) {
+                leases.decrementAndGet();
                 r.failed(new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended"));
                 return;
             }
@@ -274,6 +278,8 @@ public final class ConsumerSession {
                 r.deliver(m);
             }
             readers.add(r);
+            readersChanged();
+            leases.decrementAndGet(); // after readerCount: the pool never sees this session idle in between
             dispatch();
         });
     }
@@ -281,10 +287,57 @@ public final class ConsumerSession {
     public void detach(Reader r) {
         ctx.runOnContext(v -> {
             readers.remove(r);
+            readersChanged();
             if (readers.isEmpty()) {
                 scheduleIdle();
             }
         });
+    }
+
+    private void readersChanged() {
+        readerCount = readers.size();
+        if (readerCount == 0) {
+            idleSince = pool.now();
+        }
+    }
+
+    /** Taken by the pool for each request it hands this session to; the request's attach gives it back. */
+    void lease() {
+        leases.incrementAndGet();
+    }
+
+    /** For a request that got this session but will not attach after all (a failed WebSocket handshake). */
+    public void release() {
+        leases.decrementAndGet();
+        if (readerCount == 0) {
+            idleSince = pool.now();
+        }
+    }
+
+    /** Readers attached now. */
+    public int readerCount() {
+        return readerCount;
+    }
+
+    /** True while requests may still get this session from the pool. */
+    boolean isOpen() {
+        return !closed && !retired;
+    }
+
+    /** Up, and nobody reads it or is about to: the pool may close it to make room. Any thread. */
+    boolean isIdle() {
+        return isOpen() && ready.future().succeeded() && readerCount == 0 && leases.get() == 0;
+    }
+
+    /** When its last reader left (or it was created); the pool evicts the one idle the longest. */
+    long idleSince() {
+        return idleSince;
+    }
+
+    /** Closes it for the pool, which has already forgotten it: as if its idle time had run out. */
+    void evict() {
+        retired = true;
+        ctx.runOnContext(v -> close(true));
     }
 
     private List<GatewayMessage> replay(String afterId) {
@@ -347,6 +400,7 @@ public final class ConsumerSession {
         ready.tryFail(failure);
         List<Reader> rs = new ArrayList<>(readers);
         readers.clear();
+        readersChanged();
         rs.forEach(r -> r.failed(failure));
         close(false);
     }
@@ -361,11 +415,12 @@ public final class ConsumerSession {
         ready.tryFail(new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended"));
         List<Reader> rs = new ArrayList<>(readers);
         readers.clear();
+        readersChanged();
         GatewayException gone = new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended");
         rs.forEach(r -> r.failed(gone));
         pending.clear();
         held();
-        onClose.accept(this);
+        pool.remove(this);
         return connection.disconnect(discard);
     }
 
