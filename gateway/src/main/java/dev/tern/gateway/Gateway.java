@@ -61,10 +61,7 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(Builder b) {
         this.clock = b.clock;
-        this.ownVertx = b.vertx == null;
-        this.vertx = b.vertx != null ? b.vertx : Vertx.vertx(new VertxOptions()
-            .setEventLoopPoolSize(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
-            .setWorkerPoolSize(4));
+        // every store is loaded before anything starts, so a refused start leaves no threads behind
         List<ApiDefinition> resolved = new ArrayList<>();
         for (ApiDefinition api : b.config.apis()) {
             Mqtt5EndpointConfig e = api.endpoint();
@@ -84,6 +81,10 @@ public final class Gateway implements AutoCloseable {
             resolved.add(api);
         }
         this.config = b.config.withApis(resolved);
+        this.ownVertx = b.vertx == null;
+        this.vertx = b.vertx != null ? b.vertx : Vertx.vertx(new VertxOptions()
+            .setEventLoopPoolSize(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
+            .setWorkerPoolSize(4));
         for (ApiDefinition api : config.apis()) {
             apis.add(new ApiRuntime(vertx, api, clock));
         }
