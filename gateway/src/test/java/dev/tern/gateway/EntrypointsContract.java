@@ -266,14 +266,14 @@ abstract class EntrypointsContract {
         // the upgrade request's topic is the request-level attribute; an envelope's own attribute wins (reference 1.5)
         WsClient ws = closeLater(new WsClient(base(g).replace("http", "ws") + "/demo?topic=demo/room/1", consumer()));
         await().atMost(Duration.ofSeconds(5)).until(() -> g.sessions().size() == 1);
-        ws.socket.sendText("{\"content\": \"per-message\", \"headers\": {\"unit\": \"C\"},"
+        ws.socket.sendText("{\"content\": \"per-message\", \"headers\": {\"unit\": \"C\", \"a-second\": \"2\"},"
             + " \"attributes\": {\"gravitee.attribute.mqtt5.topic\": \"demo/room/9\"}}", true).get(5, TimeUnit.SECONDS);
         ws.socket.sendText("{\"content\": \"per-request\"}", true).get(5, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> probe.received.size() == 2);
         Mqtt5Publish perMessage = probe.received.stream().filter(p -> p.getTopic().toString().equals("demo/room/9")).findFirst().orElseThrow();
         assertThat(new String(perMessage.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("per-message");
-        assertThat(perMessage.getUserProperties().asList()).anyMatch(up -> up.getName().toString().equals("unit")
-            && up.getValue().toString().equals("C"));
+        assertThat(perMessage.getUserProperties().asList()).extracting(up -> up.getName() + "=" + up.getValue())
+            .containsExactly("unit=C", "a-second=2"); // in the envelope's order
         assertThat(probe.received).filteredOn(p -> p.getTopic().toString().equals("demo/room/1"))
             .extracting(p -> new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).containsExactly("per-request");
         // outside allowedTopics: the message is refused (the reference's 403) and the socket closes with 1008

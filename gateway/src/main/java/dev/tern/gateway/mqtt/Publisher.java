@@ -14,7 +14,6 @@ import dev.tern.gateway.config.ApiDefinition;
 import dev.tern.gateway.config.Mqtt5EndpointConfig.Producer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -125,11 +124,7 @@ public final class Publisher {
         }
         if (!m.headers().isEmpty()) {
             Mqtt5UserPropertiesBuilder up = Mqtt5UserProperties.builder();
-            for (Map.Entry<String, List<String>> h : m.headers().entrySet()) {
-                for (String v : h.getValue()) {
-                    up.add(h.getKey(), v);
-                }
-            }
+            m.headerPairs().forEach(h -> up.add(h.getKey(), h.getValue()));
             b.userProperties(up.build());
         }
         return b.build();
