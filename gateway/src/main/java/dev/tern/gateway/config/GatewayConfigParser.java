@@ -225,6 +225,14 @@ public final class GatewayConfigParser {
                 case "webhook" -> {
                     webhook = webhook(e, c);
                     requireConsumer(e, endpoint, type);
+                    if (webhook.qos() == DeliveryQos.AT_LEAST_ONCE && endpoint.shared().consumer().qos() == Qos.AT_MOST_ONCE) {
+                        // a QoS 0 subscription has nothing to acknowledge: the broker never redelivers, so the
+                        // "PUBACK after a 2xx" promise could not hold across a gateway restart
+                        throw e.error("qos", "= AT_LEAST_ONCE" + (e.has("qos") ? "" : " (the webhook's default)")
+                            + " needs a subscription the gateway can acknowledge, but the endpoint's consumer.qos is "
+                            + "AT_MOST_ONCE: set sharedConfiguration.consumer.qos to AT_LEAST_ONCE or EXACTLY_ONCE, "
+                            + "or this qos to AT_MOST_ONCE, AUTO or NONE");
+                    }
                 }
                 default -> throw e.error("type", "= " + type
                     + " is not allowed: use http-post, http-get, sse, websocket or webhook");

@@ -140,6 +140,8 @@ class GatewayConfigParserTest {
             Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"headers\": [{\"name\": \"X Bad\", \"value\": \"v\"}]}}"), "$.apis[0].entrypoints[1].configuration.headers[0].name", "not a valid header name"),
             Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"headers\": [{\"name\": \"Host\", \"value\": \"x\"}]}}"), "$.apis[0].entrypoints[1].configuration.headers[0].name", "hop-by-hop"),
             Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"headers\": [{\"name\": \"X-A\", \"value\": \"a\\nb\"}]}}"), "$.apis[0].entrypoints[1].configuration.headers[0].value", "not a valid header value"),
+            Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\"}").andThen(set(SHARED + "/consumer/qos", "\"AT_MOST_ONCE\"")), "$.apis[0].entrypoints[1].qos", "the webhook's default) needs a subscription the gateway can acknowledge"),
+            Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"qos\": \"AT_LEAST_ONCE\"}").andThen(set(SHARED + "/consumer/qos", "0")), "$.apis[0].entrypoints[1].qos", "consumer.qos is AT_MOST_ONCE"),
             Arguments.of(set(API + "/attributes", "{\"gravitee.attribute.mqtt5.qos\": {\"header\": \"X\"}}"), "$.apis[0].attributes.gravitee.attribute.mqtt5.qos", "unknown key"),
             Arguments.of(set(API + "/attributes", "{\"gravitee.attribute.mqtt5.topic\": {}}"), "$.apis[0].attributes['gravitee.attribute.mqtt5.topic']", "a header, a query parameter"),
             Arguments.of(set(API + "/allowedTopics", "[\"ok/#\", \"bad/#/x\"]"), "$.apis[0].allowedTopics[1]", "not a valid topic filter"),
@@ -165,6 +167,14 @@ class GatewayConfigParserTest {
             .isInstanceOf(GatewayConfigException.class)
             .satisfies(e -> assertThat(((GatewayConfigException) e).path()).isEqualTo(path))
             .hasMessageContaining(message);
+    }
+
+    @Test
+    void aWebhookThatAcknowledgesOnReceiptMayConsumeAtQos0() throws Exception {
+        ObjectNode root = valid();
+        set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"qos\": \"AT_MOST_ONCE\"}").accept(root);
+        set(SHARED + "/consumer/qos", "\"AT_MOST_ONCE\"").accept(root);
+        assertThat(parse(root).apis().get(0).webhook().qos()).isEqualTo(DeliveryQos.AT_MOST_ONCE);
     }
 
     @Test
