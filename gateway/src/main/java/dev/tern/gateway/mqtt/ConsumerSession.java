@@ -18,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -31,7 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a shared group with no member (gap 3). The session ends {@code idleMs} after its last reader left.
  *
  * <p>Threading: every field is touched only on {@code ctx} (one Vert.x event loop); the HiveMQ
- * callback and all public methods hop there.
+ * callback and all public methods hop there. The volatile counters (readers, leases, pending) are
+ * written there and read by the pool and by status calls from any thread.
  */
 public final class ConsumerSession {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerSession.class);
@@ -54,25 +54,18 @@ public final class ConsumerSession {
         }
     }
 
-    /** A message handed to a reader, kept for replay: {@code seq} is the number in its id. */
-    private record Delivered(long seq, GatewayMessage message) {
-    }
-
     private final Vertx vertx;
     private final Context ctx;
     private final Key key;
     private final ApiDefinition api;
     private final EndpointConnection connection;
     private final int bufferSize;
-    private final int logSize;
     private final long idleMs;
     private final ConsumerSessions pool;
-    private final String incarnation = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     private final ArrayDeque<Incoming> pending = new ArrayDeque<>();
-    private final ArrayDeque<Delivered> log = new ArrayDeque<>();
+    private final ReplayLog replay;
     private final List<Reader> readers = new ArrayList<>();
     private final Promise<Void> ready;
-    private long seq;
     private int next;
     private long idleTimer = -1;
     private volatile boolean closed;
@@ -92,7 +85,7 @@ public final class ConsumerSession {
         this.key = key;
         this.api = api;
         this.bufferSize = bufferSize;
-        this.logSize = bufferSize;
+        this.replay = new ReplayLog(bufferSize);
         this.pool = pool;
         this.idleSince = pool.now();
         long expiry = api.endpoint().shared().sessionExpiryInterval();
@@ -230,7 +223,7 @@ public final class ConsumerSession {
             Incoming in = pending.poll();
             held();
             in.acknowledge();
-            r.deliver(remember(in.message()));
+            r.deliver(replay.number(in.message()));
         }
     }
 
@@ -246,20 +239,6 @@ public final class ConsumerSession {
     }
 
     /**
-     * Numbers a message as it is handed out (so ids follow the delivery order, retained-snapshot copies
-     * included, and a cursor or Last-Event-ID always names a position in the log) and keeps it for replay.
-     */
-    private GatewayMessage remember(GatewayMessage m) {
-        long n = ++seq;
-        GatewayMessage numbered = m.withId(incarnation + "-" + n);
-        if (log.size() >= logSize) {
-            log.poll();
-        }
-        log.add(new Delivered(n, numbered));
-        return numbered;
-    }
-
-    /**
      * Attaches a reader; with {@code afterId} (a cursor or Last-Event-ID of this session) it first
      * gets the already-delivered messages after that id, up to while it is ready.
      */
@@ -271,7 +250,7 @@ public final class ConsumerSession {
                 return;
             }
             cancelIdle();
-            for (GatewayMessage m : replay(afterId)) {
+            for (GatewayMessage m : replay.after(afterId)) {
                 if (!r.ready()) {
                     break;
                 }
@@ -340,28 +319,6 @@ public final class ConsumerSession {
         ctx.runOnContext(v -> close(true));
     }
 
-    private List<GatewayMessage> replay(String afterId) {
-        List<GatewayMessage> out = new ArrayList<>();
-        if (afterId == null || afterId.isEmpty()) {
-            return out;
-        }
-        int dash = afterId.lastIndexOf('-');
-        if (dash < 0 || !afterId.substring(0, dash).equals(incarnation)) {
-            return out; // an id of another session (or of a gateway before a restart): nothing to replay
-        }
-        long after;
-        try {
-            after = Long.parseLong(afterId.substring(dash + 1));
-        } catch (NumberFormatException e) {
-            return out;
-        }
-        for (Delivered d : log) {
-            if (d.seq() > after) {
-                out.add(d.message());
-            }
-        }
-        return out;
-    }
 
     private void scheduleIdle() {
         scheduleIdle(idleMs);
