@@ -2,6 +2,7 @@ package dev.tern.gateway;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.tern.gateway.mqtt.ConsumerSession;
 import dev.tern.gateway.support.BackendBroker;
 import dev.tern.gateway.support.GatewayFixture;
 import dev.tern.gateway.support.MqttProbe;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static dev.tern.gateway.support.GatewayFixture.base;
 import static dev.tern.gateway.support.GatewayFixture.get;
@@ -58,6 +61,9 @@ abstract class EntrypointsContract {
      * malformed; Tern accepts them, Mosquitto does not.
      */
     protected abstract boolean acceptsControlCharactersInStrings();
+
+    /** [MQTT-3.3.4-9] the broker sends no more unacknowledged QoS 1/2 messages than the client's Receive Maximum. */
+    protected abstract boolean honoursReceiveMaximum();
 
     @BeforeAll
     void startBroker() {
@@ -160,6 +166,35 @@ abstract class EntrypointsContract {
         HttpResponse<String> text = poll(g, who, "?limit=1", null);
         assertThat(text.headers().firstValue("Content-Type")).contains("text/plain");
         assertThat(text.body()).startsWith("items\n").contains("content: line1", "pagination", "limit: 1");
+    }
+
+    @Test
+    void aConsumerSessionHoldsAtMostConsumerBufferSizeAndLosesNothingOnceDrained() throws Exception {
+        Gateway g = closeLater(GatewayFixture.start(GatewayFixture.demo(broker.port(), dataDir, null)
+            .replace("dataDir: " + dataDir, "dataDir: " + dataDir + "\nconsumerBufferSize: 5")));
+        String who = consumer();
+        assertThat(poll(g, who, "?limit=1&topic=demo/bounded", "application/json").statusCode()).isEqualTo(200);
+        ConsumerSession session = g.sessions().list().get(0);
+        List<String> sent = IntStream.rangeClosed(1, 20).mapToObj(i -> "m" + i).toList();
+        probe().publishBurst("demo/bounded", sent);
+        // the client announced Receive Maximum 5: the broker keeps the other 15 until a reader drains the session
+        await().atMost(Duration.ofSeconds(10)).until(() -> session.pendingCount() == 5 || !session.announcesReceiveMaximum());
+        List<String> got = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            new JsonObject(poll(g, who, "?limit=7&topic=demo/bounded", "application/json").body()).getJsonArray("items")
+                .forEach(o -> got.add(((JsonObject) o).getString("content")));
+            return new LinkedHashSet<>(got).size() >= 20;
+        });
+        if (honoursReceiveMaximum()) {
+            assertThat(session.announcesReceiveMaximum()).isTrue();
+            assertThat(session.maxPending()).isEqualTo(5);
+            assertThat(got).containsExactlyElementsOf(sent); // in order, none lost, none twice
+        } else {
+            // the broker ignored it at some point: the client reconnected once without one (nothing lost; what a
+            // reader had already taken but the broker had not yet seen acknowledged may come twice: at least once)
+            assertThat(session.maxPending()).isLessThanOrEqualTo(20);
+            assertThat(new ArrayList<>(new LinkedHashSet<>(got))).containsExactlyElementsOf(sent);
+        }
     }
 
     @Test

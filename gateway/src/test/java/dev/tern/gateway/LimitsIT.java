@@ -3,9 +3,7 @@ package dev.tern.gateway;
 import dev.tern.broker.test.EmbeddedBroker;
 import dev.tern.gateway.mqtt.ConsumerSession;
 import dev.tern.gateway.support.GatewayFixture;
-import dev.tern.gateway.support.MqttProbe;
 import dev.tern.gateway.support.SseClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,10 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 import static dev.tern.gateway.support.GatewayFixture.base;
 import static dev.tern.gateway.support.GatewayFixture.post;
@@ -108,29 +104,6 @@ class LimitsIT {
 
     static List<String> identities(Gateway g) {
         return g.sessions().list().stream().map(s -> s.key().identity()).toList();
-    }
-
-    @Test
-    void aConsumerSessionHoldsAtMostConsumerBufferSizeMessagesAndLosesNoneOnceDrained() throws Exception {
-        try (Gateway g = gateway("consumerBufferSize: 5", "60"); MqttProbe probe = new MqttProbe(broker.port())) {
-            assertThat(poll(g, "bounded").statusCode()).isEqualTo(200); // creates the session, takes nothing
-            ConsumerSession session = g.sessions().list().get(0);
-            for (int i = 1; i <= 20; i++) {
-                probe.publish("demo/bounded", "m" + i);
-            }
-            // the client announced Receive Maximum 5: the broker stops there and keeps the other 15
-            await().atMost(Duration.ofSeconds(10)).until(() -> session.pendingCount() == 5);
-            List<String> got = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                JsonArray items = new JsonObject(GatewayFixture.send(HttpRequest.newBuilder(URI.create(base(g) + "/demo?limit=7"))
-                    .header("X-Gravitee-Client-Identifier", "bounded").header("Accept", "application/json").GET().build())
-                    .body()).getJsonArray("items");
-                items.forEach(o -> got.add(((JsonObject) o).getString("content")));
-                return got.size() >= 20;
-            });
-            assertThat(got).containsExactlyElementsOf(IntStream.rangeClosed(1, 20).mapToObj(i -> "m" + i).toList());
-            assertThat(session.maxPending()).isEqualTo(5);
-        }
     }
 
     @Test

@@ -13,4 +13,9 @@ class TernEntrypointsIT extends EntrypointsContract {
     protected boolean acceptsControlCharactersInStrings() {
         return true;
     }
+
+    @Override
+    protected boolean honoursReceiveMaximum() {
+        return true;
+    }
 }

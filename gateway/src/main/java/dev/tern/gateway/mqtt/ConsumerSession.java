@@ -44,9 +44,11 @@ public final class ConsumerSession {
 
     /**
      * A message waiting for a reader, still without its id; {@code publish} is null for a
-     * retained-snapshot copy (nothing to acknowledge).
+     * retained-snapshot copy (nothing to acknowledge); {@code connection} is the number of the client's
+     * connection it came on ({@link EndpointConnection#connections()}), so a copy from before a reconnect
+     * can be told apart.
      */
-    private record Incoming(GatewayMessage message, Mqtt5Publish publish) {
+    private record Incoming(GatewayMessage message, Mqtt5Publish publish, int connection) {
         void acknowledge() {
             if (publish != null) {
                 publish.acknowledge();
@@ -97,6 +99,12 @@ public final class ConsumerSession {
             new EndpointConnection.Options(true, Math.max(0, expiry), bufferSize),
             new EndpointConnection.Events() {
                 @Override
+                public void connected(boolean sessionPresent, boolean reconnect) {
+                    int current = ConsumerSession.this.connection.connections();
+                    ctx.runOnContext(v -> onConnected(sessionPresent, reconnect, current));
+                }
+
+                @Override
                 public void closed(GatewayException failure) {
                     ctx.runOnContext(v -> fail(failure));
                 }
@@ -120,7 +128,10 @@ public final class ConsumerSession {
     Future<Void> start() {
         MqttQos qos = MqttQos.fromCode(api.endpoint().shared().consumer().qos().code());
         // one global flow, registered before CONNECT, so redeliveries after a resumed session reach us too
-        connection.client().publishes(MqttGlobalPublishFilter.ALL, p -> ctx.runOnContext(x -> onPublish(p)), true);
+        connection.client().publishes(MqttGlobalPublishFilter.ALL, p -> {
+            int on = connection.connections(); // read here, on the client's side: see EndpointConnection.connections()
+            ctx.runOnContext(x -> onPublish(p, on));
+        }, true);
         connection.connect()
             .thenCompose(v -> connection.client().subscribeWith()
                 .topicFilter(sharedFilter()).qos(qos)
@@ -144,7 +155,7 @@ public final class ConsumerSession {
                                 EndpointConnection.unwrap(e).toString());
                         } else {
                             for (int i = retained.size() - 1; i >= 0; i--) {
-                                pending.addFirst(new Incoming(GatewayMessage.of(null, retained.get(i)), null));
+                                pending.addFirst(new Incoming(GatewayMessage.of(null, retained.get(i)), null, 0));
                             }
                             held();
                         }
@@ -163,7 +174,7 @@ public final class ConsumerSession {
         return ready.future();
     }
 
-    private void onPublish(Mqtt5Publish p) {
+    private void onPublish(Mqtt5Publish p, int on) {
         if (closed) {
             return;
         }
@@ -178,9 +189,35 @@ public final class ConsumerSession {
                     connection.clientId(), bufferSize, dropped);
             }
         }
-        pending.add(new Incoming(m, p));
+        pending.add(new Incoming(m, p, on));
         held();
         dispatch();
+    }
+
+    /**
+     * A (re)connection. When it resumed the session, the broker sends every unacknowledged QoS 1 PUBLISH
+     * again [MQTT-4.4.0-1], and the HiveMQ client hands those on as new messages, while for the copies
+     * received before an acknowledgement no longer reaches the broker: those copies go, so readers do
+     * not get each message twice. They are still acknowledged to the client, which frees them (it sends
+     * no PUBACK for them). A QoS 2 copy stays: the client keeps it valid and does not hand the resent one on.
+     */
+    private void onConnected(boolean sessionPresent, boolean reconnect, int current) {
+        if (reconnect && sessionPresent) {
+            int before = pending.size();
+            pending.removeIf(in -> {
+                boolean stale = in.publish() != null && in.publish().getQos() == MqttQos.AT_LEAST_ONCE
+                    && in.connection() < current;
+                if (stale) {
+                    in.acknowledge();
+                }
+                return stale;
+            });
+            held();
+            if (pending.size() < before) {
+                LOG.debug("consumer session {} resumed: {} unacknowledged message(s) will come again", clientId(),
+                    before - pending.size());
+            }
+        }
     }
 
     /** Records how many messages wait here, for {@link #pendingCount()} and {@link #maxPending()}. */
@@ -189,6 +226,11 @@ public final class ConsumerSession {
         if (pendingCount > maxPending) {
             maxPending = pendingCount;
         }
+    }
+
+    /** False once the broker showed it ignores the Receive Maximum announced (see {@link EndpointConnection}). */
+    public boolean announcesReceiveMaximum() {
+        return connection.announcesReceiveMaximum();
     }
 
     /** Messages waiting here for a reader now. */

@@ -6,10 +6,12 @@ import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import dev.tern.gateway.GatewayException;
 import dev.tern.gateway.GatewayFailure;
 import dev.tern.gateway.config.Mqtt5EndpointConfig;
@@ -66,6 +68,8 @@ public final class EndpointConnection {
     private final Events events;
     private final Mqtt5AsyncClient client;
     private volatile boolean everConnected;
+    private volatile boolean announceReceiveMaximum;
+    private volatile int connections;
     private volatile boolean closing;
     private volatile GatewayException closedWith;
 
@@ -74,6 +78,7 @@ public final class EndpointConnection {
         this.clientId = clientId;
         this.options = options;
         this.events = events;
+        this.announceReceiveMaximum = options.receiveMaximum() > 0;
         this.client = build();
     }
 
@@ -124,6 +129,7 @@ public final class EndpointConnection {
         b.addConnectedListener(ctx -> {
             boolean reconnect = everConnected;
             everConnected = true;
+            connections++; // before the PUBLISHes this connection brings are read: see connections()
             boolean present = ctx instanceof com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext c5
                 && c5.getConnAck().isSessionPresent();
             if (reconnect) {
@@ -169,6 +175,23 @@ public final class EndpointConnection {
         if (!everConnected) {
             return; // first connect: connect() reports the failure
         }
+        if (announceReceiveMaximum && receiveMaximumExceeded(ctx)) {
+            // [MQTT-3.3.4-9] a broker must not send more unacknowledged QoS 1/2 PUBLISHes than the Receive
+            // Maximum in CONNECT; Mosquitto 2.0.11 (Debian 12) ignores it, and the HiveMQ client then disconnects.
+            // Rather than a reconnect (and redelivery) per burst, connect again at once without announcing one:
+            // the broker was not holding the rest anyway. Not counted as one of the reconnectAttempts.
+            announceReceiveMaximum = false;
+            LOG.warn("MQTT client {}: {}:{} sent more unacknowledged QoS 1/2 messages than the Receive Maximum {} announced"
+                + " in CONNECT (MQTT-3.3.4-9); reconnecting without one, so what waits in the gateway is no longer bounded"
+                + " by the broker (consumerBufferSize, docs/gateway.md)", clientId, endpoint.serverHost(), endpoint.serverPort(),
+                options.receiveMaximum());
+            ctx.getReconnector().reconnect(true)
+                .delay(0, TimeUnit.MILLISECONDS)
+                .resubscribeIfSessionExpired(true)
+                .connect(connect(false));
+            events.reconnecting(attempts + 1, 0, ctx.getCause());
+            return;
+        }
         if (attempts < limit) {
             long delay = endpoint.shared().reconnectBackoff().delayMs(attempts + 1);
             ctx.getReconnector().reconnect(true)
@@ -194,6 +217,26 @@ public final class EndpointConnection {
         events.closed(failure);
     }
 
+    /** The client itself disconnected because the broker exceeded the Receive Maximum announced in CONNECT. */
+    private static boolean receiveMaximumExceeded(Mqtt5ClientDisconnectedContext ctx) {
+        return ctx.getSource() == MqttDisconnectSource.CLIENT && ctx.getCause() instanceof Mqtt5DisconnectException d
+            && d.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED;
+    }
+
+    /**
+     * How many times this client has connected so far. It goes up while the CONNACK is handled, before
+     * any PUBLISH of that connection is read, so a message callback that reads it gets the number of the
+     * connection the message came on (or, for a callback running late, a later one: never an earlier one).
+     */
+    public int connections() {
+        return connections;
+    }
+
+    /** True while the connection announces {@link Options#receiveMaximum()} (until the broker showed it ignores it). */
+    public boolean announcesReceiveMaximum() {
+        return announceReceiveMaximum;
+    }
+
     private static String describe(Throwable t) {
         return t == null ? "no cause" : t.getClass().getSimpleName() + ": " + t.getMessage();
     }
@@ -205,7 +248,7 @@ public final class EndpointConnection {
         if (options.sessionExpiryInterval() > 0) {
             b.sessionExpiryInterval(options.sessionExpiryInterval());
         }
-        if (options.receiveMaximum() > 0) {
+        if (announceReceiveMaximum) {
             b.restrictions().receiveMaximum(Math.min(65535, options.receiveMaximum())).applyRestrictions();
         }
         return b.build();

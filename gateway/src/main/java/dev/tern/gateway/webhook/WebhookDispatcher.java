@@ -42,13 +42,17 @@ final class WebhookDispatcher {
     private record Delivery(Mqtt5Publish publish, int attempt) {
     }
 
+    private record Queued(Mqtt5Publish publish, int connection) {
+    }
+
     private final Vertx vertx;
     private final Context ctx;
     private final CallbackRequests requests;
     private final ApiDefinition api;
     private final EntrypointOptions.Webhook options;
     private final WebhookSubscription sub;
-    private final ArrayDeque<Mqtt5Publish> queue = new ArrayDeque<>();
+    /** Waiting messages, with the number of the client's connection each came on. */
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failedCalls = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
@@ -95,6 +99,7 @@ final class WebhookDispatcher {
             return;
         }
         long expiry = Math.max(0, api.endpoint().shared().sessionExpiryInterval());
+        EndpointConnection[] self = new EndpointConnection[1];
         EndpointConnection c = new EndpointConnection(api.endpoint(), clientId(),
             // Receive Maximum = the buffer: under AT_LEAST_ONCE every queued message is unacknowledged, so the
             // broker holds the rest; the other QoS acknowledge on receipt and drop the oldest beyond it
@@ -102,6 +107,8 @@ final class WebhookDispatcher {
                 @Override
                 public void connected(boolean sessionPresent, boolean reconnect) {
                     state = "RUNNING";
+                    int current = self[0].connections();
+                    ctx.runOnContext(v -> onConnected(self[0], sessionPresent, reconnect, current));
                 }
 
                 @Override
@@ -114,12 +121,16 @@ final class WebhookDispatcher {
                     ctx.runOnContext(v -> restartLater(failure));
                 }
             });
+        self[0] = c;
         connection = c;
         String filter = "$share/" + Topics.groupName(sub.id()) + "/" + sub.filter();
         MqttQos qos = MqttQos.fromCode(api.endpoint().shared().consumer().qos().code());
         // Registered before CONNECT: a resumed session's unacknowledged messages arrive right after the CONNACK,
         // before any SUBSCRIBE; with a per-subscription callback the client would acknowledge and drop them.
-        c.client().publishes(MqttGlobalPublishFilter.ALL, p -> ctx.runOnContext(x -> onPublish(c, p)), true);
+        c.client().publishes(MqttGlobalPublishFilter.ALL, p -> {
+            int on = c.connections(); // read here, on the client's side: see EndpointConnection.connections()
+            ctx.runOnContext(x -> onPublish(c, p, on));
+        }, true);
         c.connect()
             .thenCompose(v -> c.client().subscribeWith().topicFilter(filter).qos(qos).send())
             .whenComplete((ack, err) -> ctx.runOnContext(x -> {
@@ -152,7 +163,29 @@ final class WebhookDispatcher {
         vertx.setTimer(delay, id -> ctx.runOnContext(v -> connect()));
     }
 
-    private void onPublish(EndpointConnection from, Mqtt5Publish p) {
+    /**
+     * A (re)connection of {@code from}. Under AT_LEAST_ONCE nothing queued was acknowledged; when the
+     * session resumed, the broker sends those QoS 1 messages again [MQTT-4.4.0-1] and the HiveMQ client
+     * hands them on as new ones, while an acknowledgement of a queued copy no longer reaches the broker:
+     * those copies go (acknowledged to the client, which frees them), so the callback does not get each
+     * twice. QoS 2 copies stay valid and are not handed on again.
+     */
+    private void onConnected(EndpointConnection from, boolean sessionPresent, boolean reconnect, int current) {
+        if (from != connection) {
+            return;
+        }
+        if (reconnect && sessionPresent && options.qos() == DeliveryQos.AT_LEAST_ONCE) {
+            queue.removeIf(q -> {
+                boolean stale = q.publish().getQos() == MqttQos.AT_LEAST_ONCE && q.connection() < current;
+                if (stale) {
+                    q.publish().acknowledge(); // frees it in the client; no PUBACK goes out for it
+                }
+                return stale;
+            });
+        }
+    }
+
+    private void onPublish(EndpointConnection from, Mqtt5Publish p, int on) {
         if (stopped || from != connection) {
             return;
         }
@@ -164,14 +197,14 @@ final class WebhookDispatcher {
             queue.poll();
             dropped.incrementAndGet();
         }
-        queue.add(p);
+        queue.add(new Queued(p, on));
         pump();
     }
 
     private void pump() {
         while (!stopped && inFlight < options.effectiveConcurrency() && !queue.isEmpty()) {
             inFlight++;
-            send(new Delivery(queue.poll(), 1));
+            send(new Delivery(queue.poll().publish(), 1));
         }
     }
 

@@ -33,6 +33,14 @@ public final class MqttProbe implements AutoCloseable {
         join(client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload.getBytes(StandardCharsets.UTF_8)).send());
     }
 
+    /** Publishes all at QoS 1 without waiting for each PUBACK (a burst), then waits for all of them. */
+    public void publishBurst(String topic, List<String> payloads) {
+        java.util.concurrent.CompletableFuture<?>[] sent = payloads.stream()
+            .map(p -> client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(p.getBytes(StandardCharsets.UTF_8)).send())
+            .toArray(java.util.concurrent.CompletableFuture[]::new);
+        join(java.util.concurrent.CompletableFuture.allOf(sent));
+    }
+
     /** Publishes at QoS 1 with user properties, given as name, value, name, value, ... */
     public void publishWithProperties(String topic, String payload, String... nameValues) {
         Mqtt5UserPropertiesBuilder props = Mqtt5UserProperties.builder();
