@@ -244,6 +244,31 @@ class GatewayConfigParserTest {
         assertThat(e.shared().security().toString()).doesNotContain("password=password");
     }
 
+    /** What users start from (examples/gateway, relative to this module) must keep parsing. */
+    @Test
+    void theExampleConfigurationsParse() throws Exception {
+        Path examples = Path.of("..", "examples", "gateway").toAbsolutePath().normalize();
+        GatewayConfig standalone = GatewayConfigParser.load(examples.resolve("gateway-standalone.yaml"));
+        assertThat(standalone.apis()).extracting(ApiDefinition::id).containsExactly("demo");
+        ApiDefinition api = standalone.apis().get(0);
+        assertThat(api.httpPost()).isNotNull();
+        assertThat(api.httpGet().messagesLimitDurationMs()).isEqualTo(5000);
+        assertThat(api.sse()).isNotNull();
+        assertThat(api.webSocket()).isNotNull();
+        assertThat(api.webhook().deadLetterTopic()).isEqualTo("dlq/demo");
+        assertThat(api.endpoint().serverHost()).isEqualTo("localhost");
+        assertThat(api.endpoint().serverPort()).isEqualTo(1883);
+        assertThat(api.allowedTopics()).containsExactly("demo/#");
+        // tern.yaml's gateway: section as `tern broker` reads it: embedded broker, apiFiles next to the file
+        JsonNode tern = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(
+            examples.resolve("tern.yaml").toFile());
+        GatewayConfig embedded = GatewayConfigParser.parse(tern.get("gateway"), "$.gateway", GatewayConfigParser.Mode.EMBEDDED,
+            examples);
+        assertThat(embedded.apis()).extracting(ApiDefinition::id).containsExactly("demo");
+        assertThat(embedded.apis().get(0).endpoint().usesEmbeddedBroker()).isTrue();
+        assertThat(embedded.apis().get(0).webhook().qos()).isEqualTo(DeliveryQos.AT_LEAST_ONCE);
+    }
+
     @Test
     void embeddedModeMayLeaveTheServerOutButNotHalfOfIt() throws Exception {
         ObjectNode root = valid();
