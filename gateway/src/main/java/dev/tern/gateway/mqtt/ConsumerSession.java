@@ -178,6 +178,13 @@ public final class ConsumerSession {
         if (closed) {
             return;
         }
+        if (p.isRetain() && api.endpoint().shared().consumer().retainedSnapshot()) {
+            // RETAIN set on a subscription's delivery means a retained message sent because of the SUBSCRIBE
+            // [MQTT-3.3.1-9]. A shared subscription should get none (MQTT 5 §4.8.2; Mosquitto 2.0.11 sends them):
+            // the snapshot already holds it, so this copy would reach the consumer twice.
+            p.acknowledge();
+            return;
+        }
         GatewayMessage m = GatewayMessage.of(null, p);
         if (pending.size() >= bufferSize && p.getQos().getCode() == 0) {
             // QoS 0 has no flow control: drop the oldest. QoS 1/2 stay unacknowledged until a reader takes
