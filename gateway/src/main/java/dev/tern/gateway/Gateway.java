@@ -61,10 +61,7 @@ public final class Gateway implements AutoCloseable {
 
     private Gateway(Builder b) {
         this.clock = b.clock;
-        this.ownVertx = b.vertx == null;
-        this.vertx = b.vertx != null ? b.vertx : Vertx.vertx(new VertxOptions()
-            .setEventLoopPoolSize(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
-            .setWorkerPoolSize(4));
+        // every store is loaded before anything starts, so a refused start leaves no threads behind
         List<ApiDefinition> resolved = new ArrayList<>();
         for (ApiDefinition api : b.config.apis()) {
             Mqtt5EndpointConfig e = api.endpoint();
@@ -84,12 +81,16 @@ public final class Gateway implements AutoCloseable {
             resolved.add(api);
         }
         this.config = b.config.withApis(resolved);
+        this.ownVertx = b.vertx == null;
+        this.vertx = b.vertx != null ? b.vertx : Vertx.vertx(new VertxOptions()
+            .setEventLoopPoolSize(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
+            .setWorkerPoolSize(4));
         for (ApiDefinition api : config.apis()) {
             apis.add(new ApiRuntime(vertx, api, clock));
         }
         // longest context path first, so /a/b wins over /a
         apis.sort(Comparator.comparingInt((ApiRuntime a) -> a.api().contextPath().length()).reversed());
-        this.sessions = new ConsumerSessions(vertx, config.maxConsumerSessions(), config.consumerBufferSize());
+        this.sessions = new ConsumerSessions(vertx, config.maxConsumerSessions(), config.consumerBufferSize(), clock);
         this.post = new HttpPostEntrypoint(config.maxRequestBodySize());
         this.get = new HttpGetEntrypoint(vertx, sessions);
         this.sse = new SseEntrypoint(vertx, sessions, lifecycle);

@@ -1,7 +1,9 @@
 package dev.tern.gateway;
 
 import dev.tern.broker.test.EmbeddedBroker;
+import dev.tern.gateway.mqtt.ConsumerSession;
 import dev.tern.gateway.support.GatewayFixture;
+import dev.tern.gateway.support.SseClient;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import static dev.tern.gateway.support.GatewayFixture.base;
 import static dev.tern.gateway.support.GatewayFixture.post;
@@ -55,13 +59,51 @@ class LimitsIT {
     }
 
     @Test
-    void consumerSessionsAreCapped() throws Exception {
-        try (Gateway g = gateway("maxConsumerSessions: 1", "60")) {
-            assertThat(poll(g, "first").statusCode()).isEqualTo(200);
-            HttpResponse<String> second = poll(g, "second");
-            assertThat(second.statusCode()).isEqualTo(503);
-            assertThat(new JsonObject(second.body()).getString("key")).isEqualTo("TOO_MANY_CONSUMER_SESSIONS");
+    void atTheCapTheLeastRecentlyUsedIdleSessionMakesRoomAndOnly503WhenAllAreInUse() throws Exception {
+        try (Gateway g = gateway("maxConsumerSessions: 3", "60");
+             SseClient busy = new SseClient(base(g) + "/demo", Map.of("X-Gravitee-Client-Identifier", "busy"))) {
+            assertThat(busy.awaitStatus()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).until(() -> readers(g, "busy") == 1);
+            assertThat(pollUntilIdle(g, "first").statusCode()).isEqualTo(200);
+            assertThat(pollUntilIdle(g, "second").statusCode()).isEqualTo(200);
+            assertThat(pollUntilIdle(g, "first").statusCode()).isEqualTo(200); // "second" is now the least recently used
+            assertThat(identities(g)).containsExactlyInAnyOrder("busy", "first", "second");
+            // the pool is full: a new consumer evicts "second", never the streaming one
+            assertThat(pollUntilIdle(g, "third").statusCode()).isEqualTo(200);
+            assertThat(identities(g)).containsExactlyInAnyOrder("busy", "first", "third");
         }
+        try (Gateway g = gateway("maxConsumerSessions: 1", "60")) {
+            SseClient busy = new SseClient(base(g) + "/demo", Map.of("X-Gravitee-Client-Identifier", "busy"));
+            try {
+                assertThat(busy.awaitStatus()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(5)).until(() -> readers(g, "busy") == 1);
+                HttpResponse<String> refused = poll(g, "other");
+                assertThat(refused.statusCode()).isEqualTo(503);
+                assertThat(new JsonObject(refused.body()).getString("key")).isEqualTo("TOO_MANY_CONSUMER_SESSIONS");
+            } finally {
+                busy.close();
+            }
+            // the stream is gone: its session is idle, so the next consumer gets its slot
+            await().atMost(Duration.ofSeconds(5)).until(() -> readers(g, "busy") == 0);
+            assertThat(poll(g, "other").statusCode()).isEqualTo(200);
+            assertThat(identities(g)).containsExactly("other");
+        }
+    }
+
+    /** Polls, then waits until the poll's reader has left its session (detaching runs on the session's loop). */
+    static HttpResponse<String> pollUntilIdle(Gateway g, String who) throws Exception {
+        HttpResponse<String> r = poll(g, who);
+        await().atMost(Duration.ofSeconds(5)).until(() -> readers(g, who) == 0);
+        return r;
+    }
+
+    static int readers(Gateway g, String who) {
+        return g.sessions().list().stream().filter(s -> s.key().identity().equals(who))
+            .mapToInt(ConsumerSession::readerCount).sum();
+    }
+
+    static List<String> identities(Gateway g) {
+        return g.sessions().list().stream().map(s -> s.key().identity()).toList();
     }
 
     @Test

@@ -8,4 +8,14 @@ class TernEntrypointsIT extends EntrypointsContract {
     protected BackendBroker newBroker() {
         return BackendBroker.tern();
     }
+
+    @Override
+    protected boolean acceptsControlCharactersInStrings() {
+        return true;
+    }
+
+    @Override
+    protected boolean honoursReceiveMaximum() {
+        return true;
+    }
 }

@@ -200,6 +200,9 @@ final class EndpointConfigParser {
             throw n.error("type", "is required: PEM, JKS or PKCS12");
         }
         StoreType type = n.enumValue("type", StoreType.class, null);
+        if (keyStore) {
+            refuseMixing(n, type);
+        }
         String path = n.string("path", null);
         String content = n.string("content", null);
         String password = n.string("password", null);
@@ -208,6 +211,7 @@ final class EndpointConfigParser {
         String keyPath = n.string("keyPath", null);
         String keyContent = n.string("keyContent", null);
         String keyPassword = n.string("keyPassword", null);
+        String alias = n.has("alias") ? n.requiredString("alias") : null;
         exists(n, "path", path);
         exists(n, "certPath", certPath);
         exists(n, "keyPath", keyPath);
@@ -229,7 +233,27 @@ final class EndpointConfigParser {
                 throw n.error("password", "is required for a " + type + " key store");
             }
         }
-        return new Store(type, path, content, password, certPath, certContent, keyPath, keyContent, keyPassword);
+        return new Store(type, path, content, password, certPath, certContent, keyPath, keyContent, keyPassword, alias, n.path);
+    }
+
+    /**
+     * A key store's keys belong to one kind: path/content/password/alias to JKS and PKCS12,
+     * certPath/certContent/keyPath/keyContent to PEM. The other kind's keys would be silently ignored,
+     * so they are refused ({@code keyPassword} fits both: the key's own password).
+     */
+    private static void refuseMixing(ConfigNode n, StoreType type) throws GatewayConfigException {
+        List<String> foreign = type == StoreType.PEM ? List.of("path", "content", "password", "alias")
+            : List.of("certPath", "certContent", "keyPath", "keyContent");
+        for (String k : foreign) {
+            if (n.has(k)) {
+                throw n.error(k, type == StoreType.PEM
+                    ? "is for JKS and PKCS12 key stores: a PEM key store takes certPath or certContent, keyPath or keyContent"
+                        + (k.equals("alias") ? " (it holds one key, so there is nothing to select)" : "")
+                        + (k.equals("password") ? ", and keyPassword for an encrypted key" : "")
+                    : "is for PEM key stores: a " + type + " key store takes path or content, password, and alias to "
+                        + "select one of its keys");
+            }
+        }
     }
 
     private static void exists(ConfigNode n, String key, String value) throws GatewayConfigException {

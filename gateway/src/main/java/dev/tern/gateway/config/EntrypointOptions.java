@@ -27,9 +27,12 @@ public final class EntrypointOptions {
 
     /**
      * {@code websocket}: publisher and/or subscriber. {@code noLocal} (Tern addition, gap 2): a socket
-     * does not get back the messages it published itself.
+     * does not get back the messages it published itself. {@code envelope} (Tern addition): each inbound
+     * text message is a JSON envelope carrying the message's own attributes and headers, so the topic
+     * can be overridden per message (reference §1.5).
      */
-    public record WebSocket(DeliveryQos qos, boolean publisherEnabled, boolean subscriberEnabled, boolean noLocal) {
+    public record WebSocket(DeliveryQos qos, boolean publisherEnabled, boolean subscriberEnabled, boolean noLocal,
+                            boolean envelope) {
     }
 
     /** {@code webhook}: background subscriptions that POST each message to a callback URL. */
@@ -53,7 +56,7 @@ public final class EntrypointOptions {
         }
     }
 
-    /** A header sent with every webhook call: name non-empty and without whitespace. */
+    /** A header sent with every webhook call: an HTTP token name and a valid HTTP value ({@link WebhookHeaders}). */
     public record Header(String name, String value) {
     }
 }

@@ -206,14 +206,15 @@ public final class GatewayConfigParser {
                 }
                 case "websocket" -> {
                     c.only("publisher", "subscriber");
-                    boolean pub = c.has("publisher") ? c.child("publisher").only("enabled").bool("enabled", true) : true;
+                    boolean pub = c.has("publisher") ? c.child("publisher").only("enabled", "envelope").bool("enabled", true) : true;
+                    boolean envelope = c.has("publisher") && c.child("publisher").bool("envelope", false);
                     boolean sub = c.has("subscriber") ? c.child("subscriber").only("enabled", "noLocal").bool("enabled", true) : true;
                     boolean noLocal = c.has("subscriber") && c.child("subscriber").bool("noLocal", false);
                     if (!pub && !sub) {
                         throw c.error("enable publisher, subscriber or both");
                     }
                     ws = new EntrypointOptions.WebSocket(qos(e, EnumSet.of(DeliveryQos.NONE, DeliveryQos.AUTO), DeliveryQos.AUTO), pub, sub,
-                        noLocal);
+                        noLocal, envelope);
                     if (pub) {
                         requireProducer(e, endpoint, "websocket with publisher.enabled");
                     }
@@ -224,6 +225,14 @@ public final class GatewayConfigParser {
                 case "webhook" -> {
                     webhook = webhook(e, c);
                     requireConsumer(e, endpoint, type);
+                    if (webhook.qos() == DeliveryQos.AT_LEAST_ONCE && endpoint.shared().consumer().qos() == Qos.AT_MOST_ONCE) {
+                        // a QoS 0 subscription has nothing to acknowledge: the broker never redelivers, so the
+                        // "PUBACK after a 2xx" promise could not hold across a gateway restart
+                        throw e.error("qos", "= AT_LEAST_ONCE" + (e.has("qos") ? "" : " (the webhook's default)")
+                            + " needs a subscription the gateway can acknowledge, but the endpoint's consumer.qos is "
+                            + "AT_MOST_ONCE: set sharedConfiguration.consumer.qos to AT_LEAST_ONCE or EXACTLY_ONCE, "
+                            + "or this qos to AT_MOST_ONCE, AUTO or NONE");
+                    }
                 }
                 default -> throw e.error("type", "= " + type
                     + " is not allowed: use http-post, http-get, sse, websocket or webhook");
@@ -296,18 +305,42 @@ public final class GatewayConfigParser {
         return new EntrypointOptions.Webhook(qos, connect, read, idle, concurrency, retry, dlq, headers(c, "headers"));
     }
 
-    /** Webhook headers: a list of {name, value}; the name must be non-empty and contain no whitespace. */
+    /**
+     * Webhook headers: a list of {name, value}. The name must be an HTTP token that is neither hop-by-hop
+     * nor set by the gateway, the value a valid HTTP field value ({@link WebhookHeaders}), so that no
+     * configured header can fail a call.
+     */
     static List<Header> headers(ConfigNode c, String key) throws GatewayConfigException {
         List<Header> out = new ArrayList<>();
         for (ConfigNode h : c.list(key)) {
             h.only("name", "value");
             String name = h.requiredString("name");
-            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                throw h.error("name", "= " + name + " is not a valid header name (no whitespace, no separators)");
+            String problem = WebhookHeaders.nameProblem(name);
+            if (problem != null) {
+                throw h.error("name", "= " + name + " " + problem);
             }
-            out.add(new Header(name, h.string("value", "")));
+            String value = h.string("value", "");
+            problem = WebhookHeaders.valueProblem(value);
+            if (problem != null) {
+                throw h.error("value", "= " + printable(value) + " " + problem);
+            }
+            out.add(new Header(name, value));
         }
         return out;
+    }
+
+    /** A value as an error message can show it: control characters as \\uXXXX (a line break would split the message). */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\u%04x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static Map<String, AttributeSource> attributes(ConfigNode a) throws GatewayConfigException {

@@ -80,12 +80,18 @@ public record Mqtt5EndpointConfig(String name, String serverHost, int serverPort
     public record Ssl(boolean hostnameVerifier, Store trustStore, Store keyStore) {
     }
 
-    /** A trust store or key store: PEM, JKS or PKCS12, by path or by base64 content. */
+    /**
+     * A trust store or key store: PEM, JKS or PKCS12, by path or by base64 content. {@code alias}
+     * (JKS/PKCS12 key stores only) names the key entry to present; {@code where} is the store's JSON
+     * path in the configuration, so an error found when it is loaded can name it.
+     */
     public record Store(StoreType type, String path, String content, String password, String certPath,
-                        String certContent, String keyPath, String keyContent, String keyPassword) {
+                        String certContent, String keyPath, String keyContent, String keyPassword, String alias,
+                        String where) {
         @Override
         public String toString() {
-            return "Store[type=" + type + ", path=" + path + ", certPath=" + certPath + ", keyPath=" + keyPath + "]";
+            return "Store[type=" + type + ", path=" + path + ", certPath=" + certPath + ", keyPath=" + keyPath
+                + ", alias=" + alias + "]";
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.tern.gateway.http;
 
 import dev.tern.gateway.config.ApiDefinition;
+import dev.tern.gateway.mqtt.GatewayMessage;
 import dev.tern.gateway.mqtt.Publisher;
 import dev.tern.gateway.mqtt.TopicPolicy;
 import io.vertx.core.Vertx;
@@ -55,12 +56,15 @@ public final class ApiRuntime {
         return out;
     }
 
-    /** Header names that are never copied into messages: credentials and hop-by-hop headers. */
+    /**
+     * Header names that are never copied into messages: credentials, hop-by-hop headers, the attribute
+     * headers and the no-local origin mark (a caller could otherwise make another socket skip a message).
+     */
     public boolean isPrivateHeader(String name) {
         String n = name.toLowerCase(java.util.Locale.ROOT);
         if (n.equals("authorization") || n.equals("host") || n.equals("content-length") || n.equals("connection")
             || n.equals("transfer-encoding") || n.equals("keep-alive") || n.equals("upgrade") || n.equals("te")
-            || n.equals("proxy-authorization") || n.equals("cookie")) {
+            || n.equals("proxy-authorization") || n.equals("cookie") || n.equals(GatewayMessage.ORIGIN_HEADER)) {
             return true;
         }
         for (var p : api.plans()) {

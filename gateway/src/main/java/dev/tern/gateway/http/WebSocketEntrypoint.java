@@ -19,15 +19,22 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * {@code websocket}: as a publisher each inbound message (text or binary) is published; as a
- * subscriber each consumed message is written as a frame (text when the payload is UTF-8, else
- * binary). Close codes: 1000 when the flow completes, 1011 on an error (reason = its message),
- * 1013 when the gateway stops.
+ * {@code websocket}: as a publisher each inbound message (text or binary) is published, with the
+ * upgrade request's attributes; with {@code publisher.envelope} a text message is a
+ * {@link WebSocketEnvelope} carrying its own attributes (topic override per message) and headers.
+ * As a subscriber each consumed message is written as a frame (text when the payload is UTF-8, else
+ * binary). Close codes: 1000 when the flow completes, 1008 for a message the gateway refuses (bad
+ * envelope, forbidden or invalid topic), 1011 on another error (reason = its key and message), 1013
+ * when the gateway stops.
  */
 public final class WebSocketEntrypoint {
     static final short NORMAL = 1000;
+    static final short POLICY_VIOLATION = 1008;
     static final short SERVER_ERROR = 1011;
     static final short TRY_AGAIN_LATER = 1013;
     private static final int MAX_IN_FLIGHT = 64;
@@ -62,6 +69,9 @@ public final class WebSocketEntrypoint {
             }
             req.toWebSocket().onComplete(ws -> {
                 if (ws.failed()) {
+                    if (ar.result() != null) {
+                        ar.result().release(); // no reader will attach: the pool may reuse or evict the session
+                    }
                     return; // Vert.x answered the failed handshake
                 }
                 new Socket(ws.result(), ar.result(), scope, options).start();
@@ -98,8 +108,8 @@ public final class WebSocketEntrypoint {
                 }
             });
             if (options.publisherEnabled()) {
-                ws.binaryMessageHandler(this::publish);
-                ws.textMessageHandler(t -> publish(Buffer.buffer(t)));
+                ws.binaryMessageHandler(b -> publish(message(b.getBytes(), new LinkedHashMap<>(), Map.of(), null)));
+                ws.textMessageHandler(this::onText);
             } else {
                 ws.handler(b -> { });
             }
@@ -109,23 +119,48 @@ public final class WebSocketEntrypoint {
             }
         }
 
-        private void publish(Buffer payload) {
+        private void onText(String text) {
+            if (!options.envelope()) {
+                publish(message(text.getBytes(StandardCharsets.UTF_8), new LinkedHashMap<>(), Map.of(), null));
+                return;
+            }
+            OutgoingMessage m;
+            try {
+                m = WebSocketEnvelope.parse(text);
+            } catch (GatewayException e) {
+                closeFor(e);
+                return;
+            }
+            publish(message(m.payload(), new LinkedHashMap<>(m.headers()), m.attributes(), m.contentType()));
+        }
+
+        /** The message as published: with no-local, marked with this socket's origin (gap 2). */
+        private OutgoingMessage message(byte[] payload, Map<String, List<String>> headers, Map<String, String> attributes,
+                                        String contentType) {
+            if (options.noLocal()) {
+                headers.put(GatewayMessage.ORIGIN_HEADER, List.of(origin));
+            }
+            return new OutgoingMessage(payload, headers, attributes, contentType);
+        }
+
+        /** Publishes with the message's own attributes winning over the upgrade request's (reference §1.5). */
+        private void publish(OutgoingMessage m) {
             if (++inFlight >= MAX_IN_FLIGHT) {
                 ws.pause();
             }
-            OutgoingMessage m = options.noLocal()
-                ? new OutgoingMessage(payload.getBytes(), java.util.Map.of(GatewayMessage.ORIGIN_HEADER, java.util.List.of(origin)),
-                    java.util.Map.of(), null)
-                : OutgoingMessage.of(payload.getBytes());
             scope.api().publisher().publish(m, scope.attributes()).whenComplete((ok, err) -> context.runOnContext(v -> {
                 if (--inFlight < MAX_IN_FLIGHT / 2) {
                     ws.resume();
                 }
                 if (err != null) {
-                    GatewayException g = GatewayException.of(err);
-                    close(SERVER_ERROR, g.failure().name() + ": " + g.getMessage());
+                    closeFor(GatewayException.of(err));
                 }
             }));
+        }
+
+        /** A refused message (a 4xx failure: bad envelope, topic forbidden or invalid) is 1008, anything else 1011. */
+        private void closeFor(GatewayException g) {
+            close(g.failure().status() < 500 ? POLICY_VIOLATION : SERVER_ERROR, g.failure().name() + ": " + g.getMessage());
         }
 
         @Override

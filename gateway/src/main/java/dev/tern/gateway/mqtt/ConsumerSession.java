@@ -18,8 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One consumer's MQTT session for one topic filter, pooled between requests (gap 9): one client,
@@ -31,7 +30,8 @@ import java.util.function.Consumer;
  * a shared group with no member (gap 3). The session ends {@code idleMs} after its last reader left.
  *
  * <p>Threading: every field is touched only on {@code ctx} (one Vert.x event loop); the HiveMQ
- * callback and all public methods hop there.
+ * callback and all public methods hop there. The volatile counters (readers, leases, pending) are
+ * written there and read by the pool and by status calls from any thread.
  */
 public final class ConsumerSession {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerSession.class);
@@ -42,8 +42,13 @@ public final class ConsumerSession {
     public record Key(String apiId, String identity, String filter) {
     }
 
-    /** A message waiting for a reader; {@code publish} is null for a retained-snapshot copy (nothing to acknowledge). */
-    private record Incoming(GatewayMessage message, Mqtt5Publish publish) {
+    /**
+     * A message waiting for a reader, still without its id; {@code publish} is null for a
+     * retained-snapshot copy (nothing to acknowledge); {@code connection} is the number of the client's
+     * connection it came on ({@link EndpointConnection#connections()}), so a copy from before a reconnect
+     * can be told apart.
+     */
+    private record Incoming(GatewayMessage message, Mqtt5Publish publish, int connection) {
         void acknowledge() {
             if (publish != null) {
                 publish.acknowledge();
@@ -57,35 +62,48 @@ public final class ConsumerSession {
     private final ApiDefinition api;
     private final EndpointConnection connection;
     private final int bufferSize;
-    private final int logSize;
     private final long idleMs;
-    private final Consumer<ConsumerSession> onClose;
-    private final String incarnation = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+    private final ConsumerSessions pool;
     private final ArrayDeque<Incoming> pending = new ArrayDeque<>();
-    private final ArrayDeque<GatewayMessage> log = new ArrayDeque<>();
+    private final ReplayLog replay;
     private final List<Reader> readers = new ArrayList<>();
     private final Promise<Void> ready;
-    private long seq;
     private int next;
     private long idleTimer = -1;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Set by the pool when it evicts this session: no request may get it any more. */
+    private volatile boolean retired;
+    /** Requests that got this session from the pool and have not attached their reader yet. */
+    private final AtomicInteger leases = new AtomicInteger();
+    private volatile int readerCount;
+    private volatile long idleSince;
     private long dropped;
+    private volatile int pendingCount;
+    private volatile int maxPending;
 
-    ConsumerSession(Vertx vertx, Context ctx, Key key, ApiDefinition api, int bufferSize, Consumer<ConsumerSession> onClose) {
+    ConsumerSession(Vertx vertx, Context ctx, Key key, ApiDefinition api, int bufferSize, ConsumerSessions pool) {
         this.vertx = vertx;
         this.ctx = ctx;
         this.key = key;
         this.api = api;
         this.bufferSize = bufferSize;
-        this.logSize = bufferSize;
-        this.onClose = onClose;
+        this.replay = new ReplayLog(bufferSize);
+        this.pool = pool;
+        this.idleSince = pool.now();
         long expiry = api.endpoint().shared().sessionExpiryInterval();
         this.idleMs = expiry > 0 ? expiry * 1000 : 0;
         this.ready = Promise.promise();
         String prefix = api.endpoint().shared().clientIdPrefix();
         this.connection = new EndpointConnection(api.endpoint(), EndpointConnection.randomClientId(prefix),
-            new EndpointConnection.Options(true, Math.max(0, expiry), EndpointConnection.NO_RECEIVE_MAXIMUM),
+            // Receive Maximum = the buffer: the broker holds back QoS 1/2 messages beyond what waits here unacknowledged
+            new EndpointConnection.Options(true, Math.max(0, expiry), bufferSize),
             new EndpointConnection.Events() {
+                @Override
+                public void connected(boolean sessionPresent, boolean reconnect) {
+                    int current = ConsumerSession.this.connection.connections();
+                    ctx.runOnContext(v -> onConnected(sessionPresent, reconnect, current));
+                }
+
                 @Override
                 public void closed(GatewayException failure) {
                     ctx.runOnContext(v -> fail(failure));
@@ -110,7 +128,10 @@ public final class ConsumerSession {
     Future<Void> start() {
         MqttQos qos = MqttQos.fromCode(api.endpoint().shared().consumer().qos().code());
         // one global flow, registered before CONNECT, so redeliveries after a resumed session reach us too
-        connection.client().publishes(MqttGlobalPublishFilter.ALL, p -> ctx.runOnContext(x -> onPublish(p)), true);
+        connection.client().publishes(MqttGlobalPublishFilter.ALL, p -> {
+            int on = connection.connections(); // read here, on the client's side: see EndpointConnection.connections()
+            ctx.runOnContext(x -> onPublish(p, on));
+        }, true);
         connection.connect()
             .thenCompose(v -> connection.client().subscribeWith()
                 .topicFilter(sharedFilter()).qos(qos)
@@ -134,8 +155,9 @@ public final class ConsumerSession {
                                 EndpointConnection.unwrap(e).toString());
                         } else {
                             for (int i = retained.size() - 1; i >= 0; i--) {
-                                pending.addFirst(new Incoming(GatewayMessage.of(incarnation + "-r" + i, retained.get(i)), null));
+                                pending.addFirst(new Incoming(GatewayMessage.of(null, retained.get(i)), null, 0));
                             }
+                            held();
                         }
                         ready.tryComplete();
                         scheduleIdle(idleMs > 0 ? idleMs : FIRST_READER_GRACE_MS);
@@ -152,18 +174,21 @@ public final class ConsumerSession {
         return ready.future();
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
-    private void onPublish(Mqtt5Publish p) {
+    private void onPublish(Mqtt5Publish p, int on) {
         if (closed) {
             return;
         }
-        GatewayMessage m = GatewayMessage.of(incarnation + "-" + (++seq), p);
+        if (p.isRetain() && api.endpoint().shared().consumer().retainedSnapshot()) {
+            // RETAIN set on a subscription's delivery means a retained message sent because of the SUBSCRIBE
+            // [MQTT-3.3.1-9]. A shared subscription should get none (MQTT 5 §4.8.2; Mosquitto 2.0.11 sends them):
+            // the snapshot already holds it, so this copy would reach the consumer twice.
+            p.acknowledge();
+            return;
+        }
+        GatewayMessage m = GatewayMessage.of(null, p);
         if (pending.size() >= bufferSize && p.getQos().getCode() == 0) {
-            // QoS 0 has no flow control: drop the oldest. QoS 1/2 stay unacknowledged, so the broker's own
-            // in-flight window bounds them (see EndpointConnection.NO_RECEIVE_MAXIMUM for why none is announced).
+            // QoS 0 has no flow control: drop the oldest. QoS 1/2 stay unacknowledged until a reader takes
+            // them, so the Receive Maximum announced in CONNECT (= bufferSize) makes the broker hold the rest.
             Incoming oldest = pending.poll();
             oldest.acknowledge();
             if (dropped++ % 1000 == 0) {
@@ -171,8 +196,58 @@ public final class ConsumerSession {
                     connection.clientId(), bufferSize, dropped);
             }
         }
-        pending.add(new Incoming(m, p));
+        pending.add(new Incoming(m, p, on));
+        held();
         dispatch();
+    }
+
+    /**
+     * A (re)connection. When it resumed the session, the broker sends every unacknowledged QoS 1 PUBLISH
+     * again [MQTT-4.4.0-1], and the HiveMQ client hands those on as new messages, while for the copies
+     * received before an acknowledgement no longer reaches the broker: those copies go, so readers do
+     * not get each message twice. They are still acknowledged to the client, which frees them (it sends
+     * no PUBACK for them). A QoS 2 copy stays: the client keeps it valid and does not hand the resent one on.
+     */
+    private void onConnected(boolean sessionPresent, boolean reconnect, int current) {
+        if (reconnect && sessionPresent) {
+            int before = pending.size();
+            pending.removeIf(in -> {
+                boolean stale = in.publish() != null && in.publish().getQos() == MqttQos.AT_LEAST_ONCE
+                    && in.connection() < current;
+                if (stale) {
+                    in.acknowledge();
+                }
+                return stale;
+            });
+            held();
+            if (pending.size() < before) {
+                LOG.debug("consumer session {} resumed: {} unacknowledged message(s) will come again", clientId(),
+                    before - pending.size());
+            }
+        }
+    }
+
+    /** Records how many messages wait here, for {@link #pendingCount()} and {@link #maxPending()}. */
+    private void held() {
+        pendingCount = pending.size();
+        if (pendingCount > maxPending) {
+            maxPending = pendingCount;
+        }
+    }
+
+    /** False once the broker showed it ignores the Receive Maximum announced (see {@link EndpointConnection}). */
+    public boolean announcesReceiveMaximum() {
+        return connection.announcesReceiveMaximum();
+    }
+
+    /** Messages waiting here for a reader now. */
+    public int pendingCount() {
+        return pendingCount;
+    }
+
+    /** The most messages that ever waited here at once (retained-snapshot copies included). */
+    public int maxPending() {
+        return maxPending;
     }
 
     /** Hands pending messages to ready readers, round robin, acknowledging each to the broker. */
@@ -187,6 +262,7 @@ public final class ConsumerSession {
                 // no-local: its only readers published it; nobody else here wants it
                 Incoming own = pending.poll();
                 own.acknowledge();
+                held();
                 continue;
             }
             Reader r = nextReady(origin);
@@ -194,9 +270,9 @@ public final class ConsumerSession {
                 return;
             }
             Incoming in = pending.poll();
+            held();
             in.acknowledge();
-            remember(in.message());
-            r.deliver(in.message());
+            r.deliver(replay.number(in.message()));
         }
     }
 
@@ -211,13 +287,6 @@ public final class ConsumerSession {
         return null;
     }
 
-    private void remember(GatewayMessage m) {
-        if (log.size() >= logSize) {
-            log.poll();
-        }
-        log.add(m);
-    }
-
     /**
      * Attaches a reader; with {@code afterId} (a cursor or Last-Event-ID of this session) it first
      * gets the already-delivered messages after that id, up to while it is ready.
@@ -225,17 +294,20 @@ public final class ConsumerSession {
     public void attach(Reader r, String afterId) {
         ctx.runOnContext(v -> {
             if (closed) {
+                leases.decrementAndGet();
                 r.failed(new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended"));
                 return;
             }
             cancelIdle();
-            for (GatewayMessage m : replay(afterId)) {
+            for (GatewayMessage m : replay.after(afterId)) {
                 if (!r.ready()) {
                     break;
                 }
                 r.deliver(m);
             }
             readers.add(r);
+            readersChanged();
+            leases.decrementAndGet(); // after readerCount: the pool never sees this session idle in between
             dispatch();
         });
     }
@@ -243,34 +315,59 @@ public final class ConsumerSession {
     public void detach(Reader r) {
         ctx.runOnContext(v -> {
             readers.remove(r);
+            readersChanged();
             if (readers.isEmpty()) {
                 scheduleIdle();
             }
         });
     }
 
-    private List<GatewayMessage> replay(String afterId) {
-        List<GatewayMessage> out = new ArrayList<>();
-        if (afterId == null || afterId.isEmpty()) {
-            return out;
+    private void readersChanged() {
+        readerCount = readers.size();
+        if (readerCount == 0) {
+            idleSince = pool.now();
         }
-        int dash = afterId.lastIndexOf('-');
-        if (dash < 0 || !afterId.substring(0, dash).equals(incarnation)) {
-            return out; // an id of another session (or of a gateway before a restart): nothing to replay
-        }
-        long after;
-        try {
-            after = Long.parseLong(afterId.substring(dash + 1));
-        } catch (NumberFormatException e) {
-            return out;
-        }
-        for (GatewayMessage m : log) {
-            if (Long.parseLong(m.id().substring(m.id().lastIndexOf('-') + 1)) > after) {
-                out.add(m);
-            }
-        }
-        return out;
     }
+
+    /** Taken by the pool for each request it hands this session to; the request's attach gives it back. */
+    void lease() {
+        leases.incrementAndGet();
+    }
+
+    /** For a request that got this session but will not attach after all (a failed WebSocket handshake). */
+    public void release() {
+        leases.decrementAndGet();
+        if (readerCount == 0) {
+            idleSince = pool.now();
+        }
+    }
+
+    /** Readers attached now. */
+    public int readerCount() {
+        return readerCount;
+    }
+
+    /** True while requests may still get this session from the pool. */
+    boolean isOpen() {
+        return !closed && !retired;
+    }
+
+    /** Up, and nobody reads it or is about to: the pool may close it to make room. Any thread. */
+    boolean isIdle() {
+        return isOpen() && ready.future().succeeded() && readerCount == 0 && leases.get() == 0;
+    }
+
+    /** When its last reader left (or it was created); the pool evicts the one idle the longest. */
+    long idleSince() {
+        return idleSince;
+    }
+
+    /** Closes it for the pool, which has already forgotten it: as if its idle time had run out. */
+    void evict() {
+        retired = true;
+        ctx.runOnContext(v -> close(true));
+    }
+
 
     private void scheduleIdle() {
         scheduleIdle(idleMs);
@@ -309,6 +406,7 @@ public final class ConsumerSession {
         ready.tryFail(failure);
         List<Reader> rs = new ArrayList<>(readers);
         readers.clear();
+        readersChanged();
         rs.forEach(r -> r.failed(failure));
         close(false);
     }
@@ -323,10 +421,12 @@ public final class ConsumerSession {
         ready.tryFail(new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended"));
         List<Reader> rs = new ArrayList<>(readers);
         readers.clear();
+        readersChanged();
         GatewayException gone = new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED, "the consumer session ended");
         rs.forEach(r -> r.failed(gone));
         pending.clear();
-        onClose.accept(this);
+        held();
+        pool.remove(this);
         return connection.disconnect(discard);
     }
 

@@ -7,68 +7,117 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 
-/** The pool of consumer sessions, one per (API, consumer identity, topic filter), bounded. */
+/**
+ * The pool of consumer sessions, one per (API, consumer identity, topic filter), at most
+ * {@code maxConsumerSessions}. At the cap, the session idle the longest (no reader attached, none
+ * about to attach) is closed to make room, as if its {@code sessionExpiryInterval} had run out: a
+ * key-less caller chooses its own identity, so without this a burst of identities would pin every
+ * slot for a whole expiry interval. Only when every session is in use is the request refused (503).
+ *
+ * <p>Threading: the map is guarded by this object's lock (taken once per request); each session's
+ * own state stays on its context.
+ */
 public final class ConsumerSessions {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerSessions.class);
+
     private final Vertx vertx;
     private final int max;
     private final int bufferSize;
-    private final ConcurrentHashMap<ConsumerSession.Key, ConsumerSession> sessions = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final Map<ConsumerSession.Key, ConsumerSession> sessions = new HashMap<>();
+    private long evicted;
 
-    public ConsumerSessions(Vertx vertx, int max, int bufferSize) {
+    public ConsumerSessions(Vertx vertx, int max, int bufferSize, Clock clock) {
         this.vertx = vertx;
         this.max = max;
         this.bufferSize = bufferSize;
+        this.clock = clock;
     }
 
-    /** The session for this consumer and filter, created and subscribed when there is none. */
+    /**
+     * The session for this consumer and filter, created and subscribed when there is none. The caller
+     * must {@link ConsumerSession#attach attach} a reader to it, or {@link ConsumerSession#release release} it.
+     */
     public Future<ConsumerSession> acquire(ApiDefinition api, String identity, String filter) {
         ConsumerSession.Key key = new ConsumerSession.Key(api.id(), identity, filter);
-        boolean[] created = new boolean[1];
-        ConsumerSession s;
-        try {
-            s = sessions.compute(key, (k, existing) -> {
-                if (existing != null && !existing.isClosed()) {
-                    return existing;
+        ConsumerSession session;
+        boolean created = false;
+        synchronized (this) {
+            session = sessions.get(key);
+            if (session == null || !session.isOpen()) {
+                if (sessions.size() >= max && !evictIdlest()) {
+                    return Future.failedFuture(new GatewayException(GatewayFailure.TOO_MANY_CONSUMER_SESSIONS,
+                        "the gateway holds " + max + " consumer sessions (maxConsumerSessions), each with a reader"));
                 }
-                if (sessions.size() >= max) {
-                    throw new GatewayException(GatewayFailure.TOO_MANY_CONSUMER_SESSIONS,
-                        "the gateway holds " + max + " consumer sessions (maxConsumerSessions)");
-                }
-                created[0] = true;
                 Context ctx = Vertx.currentContext() != null ? Vertx.currentContext() : vertx.getOrCreateContext();
-                return new ConsumerSession(vertx, ctx, k, api, bufferSize, this::remove);
-            });
-        } catch (GatewayException e) {
-            return Future.failedFuture(e);
+                session = new ConsumerSession(vertx, ctx, key, api, bufferSize, this);
+                sessions.put(key, session);
+                created = true;
+            }
+            session.lease();
         }
         Promise<ConsumerSession> p = Promise.promise();
-        ConsumerSession session = s;
-        Runnable go = () -> (created[0] ? session.start() : session.ready()).onComplete(ar -> {
+        ConsumerSession s = session;
+        boolean start = created;
+        s.context().runOnContext(v -> (start ? s.start() : s.ready()).onComplete(ar -> {
             if (ar.succeeded()) {
-                p.complete(session);
+                p.complete(s);
             } else {
                 p.fail(ar.cause());
             }
-        });
-        session.context().runOnContext(v -> go.run());
+        }));
         return p.future();
     }
 
-    private void remove(ConsumerSession s) {
+    /** Under the lock: closes the least recently used idle session, or returns false when there is none. */
+    private boolean evictIdlest() {
+        ConsumerSession victim = null;
+        for (ConsumerSession c : sessions.values()) {
+            if (!c.isOpen()) {
+                victim = c; // closing already: only its removal is pending
+                break;
+            }
+            if (c.isIdle() && (victim == null || c.idleSince() < victim.idleSince())) {
+                victim = c;
+            }
+        }
+        if (victim == null) {
+            return false;
+        }
+        sessions.remove(victim.key());
+        if (victim.isOpen()) {
+            evicted++;
+            LOG.info("consumer session {} of {} (idle since {}) closed to make room: maxConsumerSessions = {} reached "
+                + "({} evicted so far)", victim.clientId(), victim.key().identity(), java.time.Instant.ofEpochMilli(victim.idleSince()),
+                max, evicted);
+            victim.evict();
+        }
+        return true;
+    }
+
+    synchronized void remove(ConsumerSession s) {
         sessions.remove(s.key(), s);
     }
 
-    public int size() {
+    long now() {
+        return clock.millis();
+    }
+
+    public synchronized int size() {
         return sessions.size();
     }
 
     /** For tests and the status API: the sessions now open. */
-    public List<ConsumerSession> list() {
+    public synchronized List<ConsumerSession> list() {
         return new ArrayList<>(sessions.values());
     }
 
@@ -78,8 +127,9 @@ public final class ConsumerSessions {
      * messages queued to it (Mosquitto does) that no one reads.
      */
     public void closeAll() {
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(list().size());
-        for (ConsumerSession s : list()) {
+        List<ConsumerSession> all = list();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(all.size());
+        for (ConsumerSession s : all) {
             s.context().runOnContext(v -> s.close(true).whenComplete((x, e) -> done.countDown()));
         }
         try {

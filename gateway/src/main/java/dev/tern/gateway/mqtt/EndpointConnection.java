@@ -3,7 +3,6 @@ package dev.tern.gateway.mqtt;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
-import com.hivemq.client.mqtt.exceptions.ConnectionClosedException;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
@@ -12,6 +11,7 @@ import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientDisconnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import dev.tern.gateway.GatewayException;
 import dev.tern.gateway.GatewayFailure;
 import dev.tern.gateway.config.Mqtt5EndpointConfig;
@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  * One MQTT 5 client of the gateway toward its endpoint, with the reference's reconnect policy:
  * after a connection that was up is lost, up to {@code reconnectAttempts} reconnects with back-off
  * ({@code reconnectBackoff}), each resuming the session (clean start 0) and resubscribing when the
- * broker lost it. The first connect fails fast: the HTTP caller gets
- * FAILURE_ENDPOINT_CONNECTION_FAILED at once rather than after the back-off.
+ * broker lost it; when they are used up the flow fails with FAILURE_ENDPOINT_CONNECTION_CLOSED. The
+ * first connect fails fast: the HTTP caller gets FAILURE_ENDPOINT_CONNECTION_FAILED at once rather
+ * than after the back-off.
  *
  * <p>Threading: the HiveMQ client calls listeners on its own threads; {@link Events} callbacks
  * therefore run there and must hop to their own context.
@@ -52,12 +53,8 @@ public final class EndpointConnection {
     }
 
     /**
-     * Announce no Receive Maximum (the client's 65535). With manual acknowledgement, HiveMQ MQTT
-     * client 1.3.17 miscounts messages in flight against a small Receive Maximum and disconnects
-     * ("Received more QoS 1 and/or 2 PUBLISH messages than allowed by receive maximum") although the
-     * broker respects it: seen with Mosquitto 2.0.11 at Receive Maximum 20 after 80 messages, at 1000
-     * after ~7000, while a raw client counting the same broker's PUBLISHes never sees more than the
-     * maximum outstanding. The broker's own in-flight window then bounds what waits unacknowledged.
+     * Announce no Receive Maximum (the client's 65535): for clients that get no QoS 1/2 message to hold
+     * (the publisher, the retained snapshot's QoS 0 subscription).
      */
     public static final int NO_RECEIVE_MAXIMUM = 0;
 
@@ -71,6 +68,8 @@ public final class EndpointConnection {
     private final Events events;
     private final Mqtt5AsyncClient client;
     private volatile boolean everConnected;
+    private volatile boolean announceReceiveMaximum;
+    private volatile int connections;
     private volatile boolean closing;
     private volatile GatewayException closedWith;
 
@@ -79,6 +78,7 @@ public final class EndpointConnection {
         this.clientId = clientId;
         this.options = options;
         this.events = events;
+        this.announceReceiveMaximum = options.receiveMaximum() > 0;
         this.client = build();
     }
 
@@ -129,6 +129,7 @@ public final class EndpointConnection {
         b.addConnectedListener(ctx -> {
             boolean reconnect = everConnected;
             everConnected = true;
+            connections++; // before the PUBLISHes this connection brings are read: see connections()
             boolean present = ctx instanceof com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext c5
                 && c5.getConnAck().isSessionPresent();
             if (reconnect) {
@@ -174,6 +175,23 @@ public final class EndpointConnection {
         if (!everConnected) {
             return; // first connect: connect() reports the failure
         }
+        if (announceReceiveMaximum && receiveMaximumExceeded(ctx)) {
+            // [MQTT-3.3.4-9] a broker must not send more unacknowledged QoS 1/2 PUBLISHes than the Receive
+            // Maximum in CONNECT; Mosquitto 2.0.11 (Debian 12) ignores it, and the HiveMQ client then disconnects.
+            // Rather than a reconnect (and redelivery) per burst, connect again at once without announcing one:
+            // the broker was not holding the rest anyway. Not counted as one of the reconnectAttempts.
+            announceReceiveMaximum = false;
+            LOG.warn("MQTT client {}: {}:{} sent more unacknowledged QoS 1/2 messages than the Receive Maximum {} announced"
+                + " in CONNECT (MQTT-3.3.4-9); reconnecting without one, so what waits in the gateway is no longer bounded"
+                + " by the broker (consumerBufferSize, docs/gateway.md)", clientId, endpoint.serverHost(), endpoint.serverPort(),
+                options.receiveMaximum());
+            ctx.getReconnector().reconnect(true)
+                .delay(0, TimeUnit.MILLISECONDS)
+                .resubscribeIfSessionExpired(true)
+                .connect(connect(false));
+            events.reconnecting(attempts + 1, 0, ctx.getCause());
+            return;
+        }
         if (attempts < limit) {
             long delay = endpoint.shared().reconnectBackoff().delayMs(attempts + 1);
             ctx.getReconnector().reconnect(true)
@@ -187,14 +205,36 @@ public final class EndpointConnection {
             events.reconnecting(attempts + 1, delay, ctx.getCause());
             return;
         }
-        GatewayFailure key = ctx.getCause() instanceof Mqtt5DisconnectException || ctx.getCause() instanceof ConnectionClosedException
-            || attempts == 0 ? GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED : GatewayFailure.FAILURE_ENDPOINT_CONNECTION_FAILED;
-        GatewayException failure = new GatewayException(key, "MQTT client " + clientId + " lost its connection to "
+        // The connection was up during the flow and is gone for good: the reference's "broker DISCONNECT during
+        // the flow" (seed-systems-notes §1.6), CONNECTION_CLOSED, whatever the last reconnect attempt ran into
+        // (refused, TLS, a CONNACK error: the cause below says which). CONNECTION_FAILED is for a first connect.
+        GatewayException failure = new GatewayException(GatewayFailure.FAILURE_ENDPOINT_CONNECTION_CLOSED,
+            "MQTT client " + clientId + " lost its connection to "
             + endpoint.serverHost() + ":" + endpoint.serverPort() + " and gave up after " + attempts
             + " reconnect attempt(s): " + describe(ctx.getCause()), ctx.getCause());
         closedWith = failure;
         LOG.warn(failure.getMessage());
         events.closed(failure);
+    }
+
+    /** The client itself disconnected because the broker exceeded the Receive Maximum announced in CONNECT. */
+    private static boolean receiveMaximumExceeded(Mqtt5ClientDisconnectedContext ctx) {
+        return ctx.getSource() == MqttDisconnectSource.CLIENT && ctx.getCause() instanceof Mqtt5DisconnectException d
+            && d.getMqttMessage().getReasonCode() == Mqtt5DisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED;
+    }
+
+    /**
+     * How many times this client has connected so far. It goes up while the CONNACK is handled, before
+     * any PUBLISH of that connection is read, so a message callback that reads it gets the number of the
+     * connection the message came on (or, for a callback running late, a later one: never an earlier one).
+     */
+    public int connections() {
+        return connections;
+    }
+
+    /** True while the connection announces {@link Options#receiveMaximum()} (until the broker showed it ignores it). */
+    public boolean announcesReceiveMaximum() {
+        return announceReceiveMaximum;
     }
 
     private static String describe(Throwable t) {
@@ -208,7 +248,7 @@ public final class EndpointConnection {
         if (options.sessionExpiryInterval() > 0) {
             b.sessionExpiryInterval(options.sessionExpiryInterval());
         }
-        if (options.receiveMaximum() > 0) {
+        if (announceReceiveMaximum) {
             b.restrictions().receiveMaximum(Math.min(65535, options.receiveMaximum())).applyRestrictions();
         }
         return b.build();

@@ -19,6 +19,11 @@ public record GatewayMessage(String id, byte[] content, Map<String, List<String>
     /** The user property a no-local publisher marks its messages with (gap 2). */
     public static final String ORIGIN_HEADER = "x-tern-origin";
 
+    /** The same message under another id. */
+    public GatewayMessage withId(String newId) {
+        return new GatewayMessage(newId, content, headers, metadata);
+    }
+
     /** The origin mark of this message, or null. */
     public String origin() {
         List<String> o = headers.get(ORIGIN_HEADER);

@@ -14,7 +14,6 @@ import dev.tern.gateway.config.ApiDefinition;
 import dev.tern.gateway.config.Mqtt5EndpointConfig.Producer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +54,7 @@ public final class Publisher {
         }
         String prefix = api.endpoint().shared().clientIdPrefix();
         EndpointConnection c = new EndpointConnection(api.endpoint(), EndpointConnection.randomClientId(prefix),
-            new EndpointConnection.Options(true, 0, 0), new EndpointConnection.Events() {
+            new EndpointConnection.Options(true, 0, EndpointConnection.NO_RECEIVE_MAXIMUM), new EndpointConnection.Events() {
             });
         connection = c;
         connecting = c.connect().thenApply(v -> c);
@@ -76,7 +75,14 @@ public final class Publisher {
         }
         String correlation = m.attributes().getOrDefault(ApiDefinition.CORRELATION_DATA_ATTRIBUTE,
             requestAttributes.get(ApiDefinition.CORRELATION_DATA_ATTRIBUTE));
-        Mqtt5Publish publish = build(m, topic, responseTopic, correlation);
+        Mqtt5Publish publish;
+        try {
+            publish = build(m, topic, responseTopic, correlation);
+        } catch (IllegalArgumentException e) {
+            // a string MQTT cannot carry (U+0000, half a surrogate pair, over 65535 bytes), e.g. in an envelope's header
+            return CompletableFuture.failedFuture(new GatewayException(GatewayFailure.INVALID_REQUEST,
+                "the message cannot be published: " + e.getMessage(), e));
+        }
         return connection().thenCompose(c -> {
                 if (!c.isConnected()) {
                     // fail fast while the shared connection reconnects, rather than hold the HTTP caller for the back-off
@@ -118,11 +124,7 @@ public final class Publisher {
         }
         if (!m.headers().isEmpty()) {
             Mqtt5UserPropertiesBuilder up = Mqtt5UserProperties.builder();
-            for (Map.Entry<String, List<String>> h : m.headers().entrySet()) {
-                for (String v : h.getValue()) {
-                    up.add(h.getKey(), v);
-                }
-            }
+            m.headerPairs().forEach(h -> up.add(h.getKey(), h.getValue()));
             b.userProperties(up.build());
         }
         return b.build();

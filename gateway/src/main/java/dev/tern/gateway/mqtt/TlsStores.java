@@ -40,47 +40,93 @@ public final class TlsStores {
     private TlsStores() {
     }
 
-    public static TrustManagerFactory trustManagers(Store s) throws GeneralSecurityException, IOException {
-        KeyStore ks;
-        if (s.type() == StoreType.PEM) {
-            ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            int i = 0;
-            for (Certificate c : certificates(text(s.path(), s.content()))) {
-                ks.setCertificateEntry("ca-" + i++, c);
+    /** Trust managers from a trust store; a store that cannot be used fails with its JSON path. */
+    public static TrustManagerFactory trustManagers(Store s) throws GeneralSecurityException {
+        try {
+            KeyStore ks;
+            if (s.type() == StoreType.PEM) {
+                ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                int i = 0;
+                for (Certificate c : certificates(text(s.path(), s.content()))) {
+                    ks.setCertificateEntry("ca-" + i++, c);
+                }
+                if (i == 0) {
+                    throw new GeneralSecurityException("the PEM trust store holds no certificate");
+                }
+            } else {
+                ks = load(s);
             }
-            if (i == 0) {
-                throw new GeneralSecurityException("the PEM trust store holds no certificate");
-            }
-        } else {
-            ks = load(s);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            return tmf;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new GeneralSecurityException(s.where() + ": " + e.getMessage(), e);
         }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        return tmf;
     }
 
-    public static KeyManagerFactory keyManagers(Store s) throws GeneralSecurityException, IOException {
-        KeyStore ks;
-        char[] keyPassword;
-        if (s.type() == StoreType.PEM) {
-            List<Certificate> chain = certificates(text(s.certPath(), s.certContent()));
-            if (chain.isEmpty()) {
-                throw new GeneralSecurityException("the PEM key store's certificate holds no certificate");
+    /**
+     * Key managers from a key store: PEM (one key and its chain), or JKS/PKCS12, where {@code alias}
+     * keeps only that key entry (without it, the JVM picks among the entries by the issuers the broker
+     * asks for). A store that cannot be used fails with its JSON path.
+     */
+    public static KeyManagerFactory keyManagers(Store s) throws GeneralSecurityException {
+        try {
+            KeyStore ks;
+            char[] keyPassword;
+            if (s.type() == StoreType.PEM) {
+                List<Certificate> chain = certificates(text(s.certPath(), s.certContent()));
+                if (chain.isEmpty()) {
+                    throw new GeneralSecurityException("the PEM key store's certificate holds no certificate");
+                }
+                PrivateKey key = privateKey(text(s.keyPath(), s.keyContent()), s.keyPassword());
+                ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                keyPassword = NO_PASSWORD;
+                ks.setKeyEntry("client", key, keyPassword, chain.toArray(new Certificate[0]));
+            } else {
+                ks = load(s);
+                String kp = s.keyPassword() != null ? s.keyPassword() : s.password();
+                keyPassword = kp == null ? NO_PASSWORD : kp.toCharArray();
+                if (s.alias() != null) {
+                    ks = only(ks, s.alias(), keyPassword, s.where());
+                }
             }
-            PrivateKey key = privateKey(text(s.keyPath(), s.keyContent()), s.keyPassword());
-            ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            keyPassword = NO_PASSWORD;
-            ks.setKeyEntry("client", key, keyPassword, chain.toArray(new Certificate[0]));
-        } else {
-            ks = load(s);
-            String kp = s.keyPassword() != null ? s.keyPassword() : s.password();
-            keyPassword = kp == null ? NO_PASSWORD : kp.toCharArray();
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, keyPassword);
+            return kmf;
+        } catch (AliasException e) {
+            throw e;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new GeneralSecurityException(s.where() + ": " + e.getMessage(), e);
         }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, keyPassword);
-        return kmf;
+    }
+
+    /** An unknown alias: its message names the alias's own JSON path already. */
+    private static final class AliasException extends GeneralSecurityException {
+        AliasException(String message) {
+            super(message);
+        }
+    }
+
+    /** A key store holding only the key entry {@code alias} of {@code ks}, so that entry is the one presented. */
+    private static KeyStore only(KeyStore ks, String alias, char[] keyPassword, String where)
+        throws GeneralSecurityException, IOException {
+        if (!ks.isKeyEntry(alias)) {
+            List<String> keys = new ArrayList<>();
+            for (String a : java.util.Collections.list(ks.aliases())) {
+                if (ks.isKeyEntry(a)) {
+                    keys.add(a);
+                }
+            }
+            throw new AliasException(where + ".alias: = " + alias + ": the key store has no key entry by that name"
+                + (ks.containsAlias(alias) ? " (it is a certificate entry)" : "") + "; its key entries: "
+                + (keys.isEmpty() ? "none" : String.join(", ", keys)));
+        }
+        KeyStore one = KeyStore.getInstance(KeyStore.getDefaultType());
+        one.load(null, null);
+        one.setKeyEntry(alias, ks.getKey(alias, keyPassword), keyPassword, ks.getCertificateChain(alias));
+        return one;
     }
 
     private static KeyStore load(Store s) throws GeneralSecurityException, IOException {

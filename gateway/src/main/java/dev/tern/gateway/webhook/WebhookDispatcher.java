@@ -13,20 +13,16 @@ import dev.tern.gateway.config.EntrypointOptions;
 import dev.tern.gateway.mqtt.EndpointConnection;
 import dev.tern.gateway.mqtt.Topics;
 import io.vertx.core.Context;
-import io.vertx.core.MultiMap;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -46,17 +42,22 @@ final class WebhookDispatcher {
     private record Delivery(Mqtt5Publish publish, int attempt) {
     }
 
+    private record Queued(Mqtt5Publish publish, int connection) {
+    }
+
     private final Vertx vertx;
     private final Context ctx;
-    private final WebClient http;
+    private final CallbackRequests requests;
     private final ApiDefinition api;
     private final EntrypointOptions.Webhook options;
     private final WebhookSubscription sub;
-    private final ArrayDeque<Mqtt5Publish> queue = new ArrayDeque<>();
+    /** Waiting messages, with the number of the client's connection each came on. */
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failedCalls = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong skippedProperties = new AtomicLong();
     private final int bufferSize;
     private volatile String lastError;
     private volatile String state = "STARTING";
@@ -68,7 +69,7 @@ final class WebhookDispatcher {
     WebhookDispatcher(Vertx vertx, WebClient http, ApiDefinition api, WebhookSubscription sub, int bufferSize) {
         this.vertx = vertx;
         this.ctx = vertx.getOrCreateContext();
-        this.http = http;
+        this.requests = new CallbackRequests(http, api.webhook(), sub);
         this.api = api;
         this.options = api.webhook();
         this.sub = sub;
@@ -86,7 +87,7 @@ final class WebhookDispatcher {
     JsonObject status() {
         return new JsonObject().put("state", state).put("clientId", clientId()).put("delivered", delivered.get())
             .put("failedCalls", failedCalls.get()).put("deadLettered", deadLettered.get()).put("dropped", dropped.get())
-            .put("lastError", lastError);
+            .put("skippedProperties", skippedProperties.get()).put("lastError", lastError);
     }
 
     void start() {
@@ -98,11 +99,16 @@ final class WebhookDispatcher {
             return;
         }
         long expiry = Math.max(0, api.endpoint().shared().sessionExpiryInterval());
+        EndpointConnection[] self = new EndpointConnection[1];
         EndpointConnection c = new EndpointConnection(api.endpoint(), clientId(),
-            new EndpointConnection.Options(false, expiry, EndpointConnection.NO_RECEIVE_MAXIMUM), new EndpointConnection.Events() {
+            // Receive Maximum = the buffer: under AT_LEAST_ONCE every queued message is unacknowledged, so the
+            // broker holds the rest; the other QoS acknowledge on receipt and drop the oldest beyond it
+            new EndpointConnection.Options(false, expiry, bufferSize), new EndpointConnection.Events() {
                 @Override
                 public void connected(boolean sessionPresent, boolean reconnect) {
                     state = "RUNNING";
+                    int current = self[0].connections();
+                    ctx.runOnContext(v -> onConnected(self[0], sessionPresent, reconnect, current));
                 }
 
                 @Override
@@ -115,12 +121,16 @@ final class WebhookDispatcher {
                     ctx.runOnContext(v -> restartLater(failure));
                 }
             });
+        self[0] = c;
         connection = c;
         String filter = "$share/" + Topics.groupName(sub.id()) + "/" + sub.filter();
         MqttQos qos = MqttQos.fromCode(api.endpoint().shared().consumer().qos().code());
         // Registered before CONNECT: a resumed session's unacknowledged messages arrive right after the CONNACK,
         // before any SUBSCRIBE; with a per-subscription callback the client would acknowledge and drop them.
-        c.client().publishes(MqttGlobalPublishFilter.ALL, p -> ctx.runOnContext(x -> onPublish(c, p)), true);
+        c.client().publishes(MqttGlobalPublishFilter.ALL, p -> {
+            int on = c.connections(); // read here, on the client's side: see EndpointConnection.connections()
+            ctx.runOnContext(x -> onPublish(c, p, on));
+        }, true);
         c.connect()
             .thenCompose(v -> c.client().subscribeWith().topicFilter(filter).qos(qos).send())
             .whenComplete((ack, err) -> ctx.runOnContext(x -> {
@@ -153,7 +163,29 @@ final class WebhookDispatcher {
         vertx.setTimer(delay, id -> ctx.runOnContext(v -> connect()));
     }
 
-    private void onPublish(EndpointConnection from, Mqtt5Publish p) {
+    /**
+     * A (re)connection of {@code from}. Under AT_LEAST_ONCE nothing queued was acknowledged; when the
+     * session resumed, the broker sends those QoS 1 messages again [MQTT-4.4.0-1] and the HiveMQ client
+     * hands them on as new ones, while an acknowledgement of a queued copy no longer reaches the broker:
+     * those copies go (acknowledged to the client, which frees them), so the callback does not get each
+     * twice. QoS 2 copies stay valid and are not handed on again.
+     */
+    private void onConnected(EndpointConnection from, boolean sessionPresent, boolean reconnect, int current) {
+        if (from != connection) {
+            return;
+        }
+        if (reconnect && sessionPresent && options.qos() == DeliveryQos.AT_LEAST_ONCE) {
+            queue.removeIf(q -> {
+                boolean stale = q.publish().getQos() == MqttQos.AT_LEAST_ONCE && q.connection() < current;
+                if (stale) {
+                    q.publish().acknowledge(); // frees it in the client; no PUBACK goes out for it
+                }
+                return stale;
+            });
+        }
+    }
+
+    private void onPublish(EndpointConnection from, Mqtt5Publish p, int on) {
         if (stopped || from != connection) {
             return;
         }
@@ -165,54 +197,72 @@ final class WebhookDispatcher {
             queue.poll();
             dropped.incrementAndGet();
         }
-        queue.add(p);
+        queue.add(new Queued(p, on));
         pump();
     }
 
     private void pump() {
         while (!stopped && inFlight < options.effectiveConcurrency() && !queue.isEmpty()) {
             inFlight++;
-            send(new Delivery(queue.poll(), 1));
+            send(new Delivery(queue.poll().publish(), 1));
         }
     }
 
+    /**
+     * Makes one call. Nothing about one message may jam the subscription: a call that cannot even be
+     * built or sent (a header Vert.x refuses, a broken URL in an edited store file) is a failed attempt
+     * like a 5xx, so it is retried, dead-lettered or dropped, and its slot in {@code inFlight} is freed.
+     */
     private void send(Delivery d) {
         if (stopped) {
             return;
         }
-        byte[] body = d.publish().getPayloadAsBytes();
-        HttpRequest<Buffer> req = http.postAbs(sub.callbackUrl())
-            .connectTimeout(options.connectTimeoutMs())
-            .idleTimeout(options.readTimeoutMs());
-        MultiMap headers = req.headers();
-        // first source wins: message headers (user properties), then the subscription's, then the entrypoint's
-        for (EntrypointOptions.Header h : options.headers()) {
-            headers.set(h.name(), h.value());
+        Future<HttpResponse<Buffer>> call;
+        try {
+            byte[] body = d.publish().getPayloadAsBytes();
+            call = requests.build(d.publish(), d.attempt(), body, this::skipped).sendBuffer(Buffer.buffer(body));
+        } catch (RuntimeException e) {
+            // on the next turn: a failure that repeats for every message must not recurse through pump()
+            ctx.runOnContext(v -> failed(d, GatewayFailure.MESSAGE_PROCESSING_FAILED, "the call cannot be made: " + e));
+            return;
         }
-        for (EntrypointOptions.Header h : sub.headers()) {
-            headers.set(h.name(), h.value());
-        }
-        d.publish().getUserProperties().asList().forEach(up -> headers.remove(up.getName().toString()));
-        d.publish().getUserProperties().asList().forEach(up -> headers.add(up.getName().toString(), up.getValue().toString()));
-        headers.set("Content-Type", d.publish().getContentType().map(Object::toString).orElse("application/octet-stream"));
-        headers.set("X-Tern-Topic", d.publish().getTopic().toString());
-        headers.set("X-Tern-Subscription", sub.id());
-        headers.set("X-Tern-Attempt", String.valueOf(d.attempt()));
-        if (sub.secret() != null) {
-            headers.set("X-Tern-Signature", "sha256=" + sign(sub.secret(), body));
-        }
-        req.sendBuffer(Buffer.buffer(body)).onComplete(ar -> ctx.runOnContext(v -> {
+        call.onComplete(ar -> ctx.runOnContext(v -> {
             if (ar.succeeded() && ar.result().statusCode() / 100 == 2) {
                 delivered.incrementAndGet();
                 done(d.publish());
                 return;
             }
-            failedCalls.incrementAndGet();
             GatewayFailure key = ar.succeeded() && ar.result().statusCode() < 500 ? GatewayFailure.MESSAGE_PROCESSING_FAILED
                 : GatewayFailure.WEBHOOK_UNREACHABLE;
-            lastError = key.name() + ": " + (ar.succeeded() ? "status " + ar.result().statusCode() : ar.cause().toString());
-            retryOrDeadLetter(d);
+            failed(d, key, ar.succeeded() ? "status " + ar.result().statusCode() : ar.cause().toString());
         }));
+    }
+
+    private void failed(Delivery d, GatewayFailure key, String detail) {
+        failedCalls.incrementAndGet();
+        lastError = key.name() + ": " + detail;
+        retryOrDeadLetter(d);
+    }
+
+    private void skipped(String name) {
+        if (skippedProperties.getAndIncrement() == 0) {
+            LOG.warn("webhook subscription {}: user property {} is not sent as a header: it is not a valid HTTP header "
+                + "name and value, or a header the gateway sets itself (further ones are only counted, in "
+                + "status.skippedProperties)", sub.id(), printable(name, 64));
+        }
+    }
+
+    /**
+     * {@code s} cut to {@code max} characters, control characters and surrogates as '?': fit for a log line
+     * or an MQTT user property (no U+0000, no half of a surrogate pair [MQTT-1.5.4-1], [MQTT-1.5.4-2]).
+     */
+    private static String printable(String s, int max) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < max; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f || Character.isSurrogate(c) ? '?' : c);
+        }
+        return b.toString();
     }
 
     private void retryOrDeadLetter(Delivery d) {
@@ -243,18 +293,29 @@ final class WebhookDispatcher {
 
     private void deadLetter(Delivery d) {
         Mqtt5Publish p = d.publish();
-        Mqtt5UserPropertiesBuilder props = Mqtt5UserProperties.builder();
-        p.getUserProperties().asList().forEach(props::add);
-        props.add("x-original-topic", p.getTopic().toString())
-            .add("x-subscription", sub.id())
-            .add("x-callback-url", sub.callbackUrl())
-            .add("x-attempts", String.valueOf(d.attempt()))
-            .add("x-error", String.valueOf(lastError));
-        var b = Mqtt5Publish.builder().topic(options.deadLetterTopic()).qos(MqttQos.AT_LEAST_ONCE)
-            .payload(p.getPayloadAsBytes()).userProperties(props.build());
-        p.getContentType().ifPresent(ct -> b.contentType(ct));
+        Mqtt5Publish letter;
+        try {
+            Mqtt5UserPropertiesBuilder props = Mqtt5UserProperties.builder();
+            p.getUserProperties().asList().forEach(props::add);
+            props.add("x-original-topic", p.getTopic().toString())
+                .add("x-subscription", sub.id())
+                .add("x-callback-url", sub.callbackUrl())
+                .add("x-attempts", String.valueOf(d.attempt()))
+                .add("x-error", printable(String.valueOf(lastError), 1024));
+            var b = Mqtt5Publish.builder().topic(options.deadLetterTopic()).qos(MqttQos.AT_LEAST_ONCE)
+                .payload(p.getPayloadAsBytes()).userProperties(props.build());
+            p.getContentType().ifPresent(ct -> b.contentType(ct));
+            letter = b.build();
+        } catch (RuntimeException e) {
+            // cannot happen with what a broker delivers, but retrying it would jam the subscription for good
+            LOG.warn("webhook {}: message on {} failed {} attempts and cannot be dead-lettered ({}): dropped", sub.id(),
+                p.getTopic(), d.attempt(), e.toString());
+            dropped.incrementAndGet();
+            done(p);
+            return;
+        }
         EndpointConnection c = connection;
-        c.client().publish(b.build()).whenComplete((r, err) -> ctx.runOnContext(v -> {
+        c.client().publish(letter).whenComplete((r, err) -> ctx.runOnContext(v -> {
             if (err != null || r.getError().isPresent()) {
                 Throwable t = err != null ? err : r.getError().get();
                 lastError = "dead-letter publish failed: " + t;
@@ -297,14 +358,5 @@ final class WebhookDispatcher {
         });
     }
 
-    static String sign(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
 }

@@ -120,6 +120,11 @@ class GatewayConfigParserTest {
             Arguments.of(set(SHARED + "/security", "{\"ssl\": {\"trustStore\": {\"type\": \"PKCS12\"}}}"), "$.apis[0].endpointGroups[0].sharedConfiguration.security.ssl.trustStore", "exactly one of path and content"),
             Arguments.of(set(SHARED + "/security", "{\"ssl\": {\"keyStore\": {\"type\": \"PEM\", \"keyContent\": \"AAAA\"}}}"), "$.apis[0].endpointGroups[0].sharedConfiguration.security.ssl.keyStore", "certPath and certContent"),
             Arguments.of(set(SHARED + "/security", "{\"ssl\": {\"keyStore\": {\"type\": \"JKS\", \"content\": \"AAAA\"}}}"), "$.apis[0].endpointGroups[0].sharedConfiguration.security.ssl.keyStore.password", "is required"),
+            Arguments.of(set(SHARED + "/security", "{\"ssl\": {\"keyStore\": {\"type\": \"PKCS12\", \"content\": \"AAAA\", \"password\": \"p\", \"certPath\": \"/x\"}}}"), "$.apis[0].endpointGroups[0].sharedConfiguration.security.ssl.keyStore.certPath", "is for PEM key stores"),
+            Arguments.of(set(SHARED + "/security", "{\"ssl\": {\"keyStore\": {\"type\": \"JKS\", \"content\": \"AAAA\", \"password\": \"p\", \"keyContent\": \"AAAA\"}}}"), "$.apis[0].endpointGroups[0].sharedConfiguration.security.ssl.keyStore.keyContent", "is for PEM key stores"),
+            Arguments.of(set(SHARED + "/security", "{\"ssl\": {\"keyStore\": {\"type\": \"PEM\", \"certContent\": \"AAAA\", \"keyContent\": \"AAAA\", \"alias\": \"a\"}}}"), "$.apis[0].endpointGroups[0].sharedConfiguration.security.ssl.keyStore.alias", "is for JKS and PKCS12 key stores"),
+            Arguments.of(set(SHARED + "/security", "{\"ssl\": {\"keyStore\": {\"type\": \"PEM\", \"path\": \"/x\", \"keyContent\": \"AAAA\"}}}"), "$.apis[0].endpointGroups[0].sharedConfiguration.security.ssl.keyStore.path", "is for JKS and PKCS12 key stores"),
+            Arguments.of(set(SHARED + "/security", "{\"ssl\": {\"keyStore\": {\"type\": \"PKCS12\", \"content\": \"AAAA\", \"password\": \"p\", \"alias\": \"\"}}}"), "$.apis[0].endpointGroups[0].sharedConfiguration.security.ssl.keyStore.alias", "must not be empty"),
             Arguments.of(set(SHARED + "/security", "{\"ssl\": {\"hostnameVerifier\": \"yes\"}}"), "$.apis[0].endpointGroups[0].sharedConfiguration.security.ssl.hostnameVerifier", "true or false"),
             Arguments.of(set(SHARED + "/reconnectBackoff", "{\"initialDelayMs\": 5}"), "$.apis[0].endpointGroups[0].sharedConfiguration.reconnectBackoff.initialDelayMs", "from 10"),
             Arguments.of(remove(API + "/entrypoints"), "$.apis[0].entrypoints", "is required"),
@@ -133,6 +138,10 @@ class GatewayConfigParserTest {
             Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"deadLetter\": {\"topic\": \"dlq/#\"}}}"), "$.apis[0].entrypoints[1].configuration.deadLetter.topic", "must not contain"),
             Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"maxConcurrentConnections\": 21}}"), "$.apis[0].entrypoints[1].configuration.maxConcurrentConnections", "from 1 to 20"),
             Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"headers\": [{\"name\": \"X Bad\", \"value\": \"v\"}]}}"), "$.apis[0].entrypoints[1].configuration.headers[0].name", "not a valid header name"),
+            Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"headers\": [{\"name\": \"Host\", \"value\": \"x\"}]}}"), "$.apis[0].entrypoints[1].configuration.headers[0].name", "hop-by-hop"),
+            Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"configuration\": {\"headers\": [{\"name\": \"X-A\", \"value\": \"a\\nb\"}]}}"), "$.apis[0].entrypoints[1].configuration.headers[0].value", "not a valid header value"),
+            Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\"}").andThen(set(SHARED + "/consumer/qos", "\"AT_MOST_ONCE\"")), "$.apis[0].entrypoints[1].qos", "the webhook's default) needs a subscription the gateway can acknowledge"),
+            Arguments.of(set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"qos\": \"AT_LEAST_ONCE\"}").andThen(set(SHARED + "/consumer/qos", "0")), "$.apis[0].entrypoints[1].qos", "consumer.qos is AT_MOST_ONCE"),
             Arguments.of(set(API + "/attributes", "{\"gravitee.attribute.mqtt5.qos\": {\"header\": \"X\"}}"), "$.apis[0].attributes.gravitee.attribute.mqtt5.qos", "unknown key"),
             Arguments.of(set(API + "/attributes", "{\"gravitee.attribute.mqtt5.topic\": {}}"), "$.apis[0].attributes['gravitee.attribute.mqtt5.topic']", "a header, a query parameter"),
             Arguments.of(set(API + "/allowedTopics", "[\"ok/#\", \"bad/#/x\"]"), "$.apis[0].allowedTopics[1]", "not a valid topic filter"),
@@ -158,6 +167,14 @@ class GatewayConfigParserTest {
             .isInstanceOf(GatewayConfigException.class)
             .satisfies(e -> assertThat(((GatewayConfigException) e).path()).isEqualTo(path))
             .hasMessageContaining(message);
+    }
+
+    @Test
+    void aWebhookThatAcknowledgesOnReceiptMayConsumeAtQos0() throws Exception {
+        ObjectNode root = valid();
+        set(API + "/entrypoints/1", "{\"type\": \"webhook\", \"qos\": \"AT_MOST_ONCE\"}").accept(root);
+        set(SHARED + "/consumer/qos", "\"AT_MOST_ONCE\"").accept(root);
+        assertThat(parse(root).apis().get(0).webhook().qos()).isEqualTo(DeliveryQos.AT_MOST_ONCE);
     }
 
     @Test
@@ -191,6 +208,7 @@ class GatewayConfigParserTest {
         assertThat(api.sse().heartbeatIntervalInMs()).isEqualTo(5_000);
         assertThat(api.webSocket().publisherEnabled()).isTrue();
         assertThat(api.webSocket().subscriberEnabled()).isTrue();
+        assertThat(api.webSocket().envelope()).isFalse();
         assertThat(api.httpPost().requestHeadersToMessage()).isFalse();
         EntrypointOptions.Webhook w = api.webhook();
         assertThat(w.connectTimeoutMs()).isEqualTo(3_000);
@@ -224,6 +242,31 @@ class GatewayConfigParserTest {
         assertThat(e.shared().security().ssl().hostnameVerifier()).isTrue();
         assertThat(e.shared().security().ssl().trustStore().type()).isEqualTo(Mqtt5EndpointConfig.StoreType.PKCS12);
         assertThat(e.shared().security().toString()).doesNotContain("password=password");
+    }
+
+    /** What users start from (examples/gateway, relative to this module) must keep parsing. */
+    @Test
+    void theExampleConfigurationsParse() throws Exception {
+        Path examples = Path.of("..", "examples", "gateway").toAbsolutePath().normalize();
+        GatewayConfig standalone = GatewayConfigParser.load(examples.resolve("gateway-standalone.yaml"));
+        assertThat(standalone.apis()).extracting(ApiDefinition::id).containsExactly("demo");
+        ApiDefinition api = standalone.apis().get(0);
+        assertThat(api.httpPost()).isNotNull();
+        assertThat(api.httpGet().messagesLimitDurationMs()).isEqualTo(5000);
+        assertThat(api.sse()).isNotNull();
+        assertThat(api.webSocket()).isNotNull();
+        assertThat(api.webhook().deadLetterTopic()).isEqualTo("dlq/demo");
+        assertThat(api.endpoint().serverHost()).isEqualTo("localhost");
+        assertThat(api.endpoint().serverPort()).isEqualTo(1883);
+        assertThat(api.allowedTopics()).containsExactly("demo/#");
+        // tern.yaml's gateway: section as `tern broker` reads it: embedded broker, apiFiles next to the file
+        JsonNode tern = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(
+            examples.resolve("tern.yaml").toFile());
+        GatewayConfig embedded = GatewayConfigParser.parse(tern.get("gateway"), "$.gateway", GatewayConfigParser.Mode.EMBEDDED,
+            examples);
+        assertThat(embedded.apis()).extracting(ApiDefinition::id).containsExactly("demo");
+        assertThat(embedded.apis().get(0).endpoint().usesEmbeddedBroker()).isTrue();
+        assertThat(embedded.apis().get(0).webhook().qos()).isEqualTo(DeliveryQos.AT_LEAST_ONCE);
     }
 
     @Test

@@ -16,6 +16,22 @@ class SubscriptionRequestTest {
             .hasMessageStartingWith("$.headers[0].name: must not be empty");
         assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"headers\": [{\"name\": \"a b\"}]}"))
             .hasMessageStartingWith("$.headers[0].name:");
+        assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"headers\": [{\"name\": \"a:b\"}]}"))
+            .hasMessageStartingWith("$.headers[0].name: = a:b is not a valid header name");
+        assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"headers\": [{\"name\": \"Grüße\"}]}"))
+            .hasMessageStartingWith("$.headers[0].name:");
+        assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"headers\": [{\"name\": \"Transfer-Encoding\", \"value\": \"chunked\"}]}"))
+            .hasMessageStartingWith("$.headers[0].name: = Transfer-Encoding is a hop-by-hop or framing header");
+        assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"headers\": [{\"name\": \"x-tern-attempt\", \"value\": \"1\"}]}"))
+            .hasMessageStartingWith("$.headers[0].name: = x-tern-attempt is set by the gateway");
+        assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"headers\": [{\"name\": \"X-A\", \"value\": \"a\\r\\nX-B: b\"}]}"))
+            .hasMessageStartingWith("$.headers[0].value: = a\\u000d\\u000aX-B: b is not a valid header value");
+        assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"headers\": [{\"name\": \"X-A\", \"value\": \"°C\"}]}"))
+            .hasMessageStartingWith("$.headers[0].value:");
+        assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"headers\": [{\"name\": \"X-A\", \"value\": \" padded\"}]}"))
+            .hasMessageStartingWith("$.headers[0].value:");
+        assertThat(SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"headers\": [{\"name\": \"Authorization\", \"value\": \"Bearer a b\"}]}")
+            .headers()).containsExactly(new EntrypointOptions.Header("Authorization", "Bearer a b"));
         assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"qos\": 1}")).hasMessageStartingWith("$.qos: unknown key");
         assertThatThrownBy(() -> SubscriptionRequest.parse("{\"callbackUrl\": \"http://x\", \"secret\": \"short\"}")).hasMessageStartingWith("$.secret:");
         assertThatThrownBy(() -> SubscriptionRequest.parse("nope")).hasMessageStartingWith("$: the body is not JSON");

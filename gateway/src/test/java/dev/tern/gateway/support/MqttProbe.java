@@ -3,6 +3,8 @@ package dev.tern.gateway.support;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 
 import java.nio.charset.StandardCharsets;
@@ -29,6 +31,24 @@ public final class MqttProbe implements AutoCloseable {
 
     public void publish(String topic, String payload) {
         join(client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload.getBytes(StandardCharsets.UTF_8)).send());
+    }
+
+    /** Publishes all at QoS 1 without waiting for each PUBACK (a burst), then waits for all of them. */
+    public void publishBurst(String topic, List<String> payloads) {
+        java.util.concurrent.CompletableFuture<?>[] sent = payloads.stream()
+            .map(p -> client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(p.getBytes(StandardCharsets.UTF_8)).send())
+            .toArray(java.util.concurrent.CompletableFuture[]::new);
+        join(java.util.concurrent.CompletableFuture.allOf(sent));
+    }
+
+    /** Publishes at QoS 1 with user properties, given as name, value, name, value, ... */
+    public void publishWithProperties(String topic, String payload, String... nameValues) {
+        Mqtt5UserPropertiesBuilder props = Mqtt5UserProperties.builder();
+        for (int i = 0; i < nameValues.length; i += 2) {
+            props.add(nameValues[i], nameValues[i + 1]);
+        }
+        join(client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).userProperties(props.build())
+            .payload(payload.getBytes(StandardCharsets.UTF_8)).send());
     }
 
     public void publishRetained(String topic, String payload) {
