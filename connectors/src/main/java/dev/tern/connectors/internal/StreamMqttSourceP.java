@@ -178,7 +178,10 @@ public final class StreamMqttSourceP<T> extends AbstractProcessor {
             for (Received r; (r = awaitingSnapshotCommit.poll()) != null; ) {
                 acknowledge(r);
             }
-            awaitingMetric.decrement(n);
+            if (awaitingMetric != null) {
+                // null when a snapshot completes before the first complete() created the metrics
+                awaitingMetric.decrement(n);
+            }
         }
         return true;
     }
