@@ -220,6 +220,61 @@ abstract class AbstractMqttSourceIT {
     }
 
     /**
+     * A job cancelled while its source is between two connection attempts. The HiveMQ client answers
+     * the source's DISCONNECT with "not connected" and still makes the attempt under way; that
+     * connection must not stay, and nothing the broker redelivers on it may be acknowledged: the
+     * messages the job took but no snapshot covered stay in the session for the next client.
+     */
+    @Test
+    void aJobCancelledWhileItsSourceReconnectsLeavesItsUnacknowledgedMessagesInTheSession() throws Exception {
+        String p = prefix();
+        String topic = p + "/cancel";
+        String clientId = "cancel-" + p;
+        // fewer than Mosquitto sends unacknowledged (max_inflight_messages 20)
+        List<String> messages = IntStream.range(0, 10).mapToObj(i -> "m" + i).toList();
+        try (TcpProxy proxy = new TcpProxy(broker().port())) {
+            StreamSource<String> source = MqttSources.builder()
+                .broker(proxy.uri())
+                .clientId(clientId)
+                .topic(topic)
+                .connectOptionsFn(() -> new MqttConnectOptions().setKeepSession(true).setAutoReconnect(true)
+                    .setReconnectInitialDelayMillis(100).setReconnectMaxDelayMillis(100).setConnectTimeoutMillis(60_000))
+                // probes are dropped here, so acknowledged at once: only the messages stay unacknowledged
+                .mapToItemFn((t, m) -> m.payloadAsString().startsWith("probe") ? null : m.payloadAsString())
+                .build();
+            IList<String> out = cluster.member(0).getList("out-" + p);
+            Pipeline pipeline = Pipeline.create();
+            pipeline.readFrom(source).withoutTimestamps().writeTo(Sinks.list(out));
+            // no snapshot completes while the test runs: the source acknowledges none of the messages
+            Job job = cluster.jet().newJob(pipeline, new JobConfig()
+                .setProcessingGuarantee(ProcessingGuarantee.AT_LEAST_ONCE).setSnapshotIntervalMillis(3_600_000));
+            try (TestClient publisher = TestClient.connect(broker().uri())) {
+                AtomicInteger probe = new AtomicInteger();
+                awaitUntil(job, () -> {
+                    publisher.publish(topic, "probe" + probe.incrementAndGet(), 1);
+                    return metric(job, "mqttReceived") > 0;
+                });
+                publisher.publishAll(topic, messages, 1);
+                awaitUntil(job, () -> out.containsAll(messages));
+            }
+            // the connection drops; the client's next attempt is held at the proxy, unanswered
+            proxy.suspend();
+            awaitUntil(job, () -> proxy.waiting() >= 1);
+            job.cancel();
+            await().atMost(TIMEOUT).until(() -> job.getStatus() == JobStatus.FAILED);
+
+            // the attempt gets through after the source was closed: the client must leave again
+            int accepted = proxy.accepted();
+            proxy.restore();
+            await().atMost(TIMEOUT).until(() -> proxy.accepted() > accepted);
+            await().atMost(TIMEOUT).until(() -> proxy.openConnections() == 0);
+        }
+        try (TestClient next = TestClient.resumeSession(broker().uri(), clientId)) {
+            await().atMost(TIMEOUT).until(() -> next.received().containsAll(messages));
+        }
+    }
+
+    /**
      * Beyond the reference: a tiny Receive Maximum (so a buffer of 10) and acknowledgements held
      * until each snapshot: the broker must hold messages back rather than the source buffering
      * them, and nothing is lost or fails on the way.

@@ -172,6 +172,13 @@ public abstract class ClientConnection implements AutoCloseable {
     }
 
     private void onConnected(MqttClientConnectedContext context) {
+        if (closing.get()) {
+            // close() came while a (re)connect was under way: the client then answers "not connected"
+            // and goes on with the scheduled attempt, which would leave a connection nobody owns
+            LOG.debug("{} connected to {} after close(): disconnecting", clientId, uri);
+            disconnect();
+            return;
+        }
         connected = true;
         everConnected = true;
         LOG.debug("{} connected to {}", clientId, uri);
