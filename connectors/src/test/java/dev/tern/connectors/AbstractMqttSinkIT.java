@@ -2,6 +2,7 @@ package dev.tern.connectors;
 
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
+import com.hazelcast.jet.core.metrics.Measurement;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.Sink;
 import com.hazelcast.jet.pipeline.SourceBuilder;
@@ -37,6 +38,11 @@ import static org.awaitility.Awaitility.await;
 abstract class AbstractMqttSinkIT {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     static final int TOTAL = 1000;
+    /**
+     * Publishes a test keeps in flight at once: well below every broker's Receive Maximum here
+     * (Mosquitto's is 20, its max_inflight_messages; Tern's 65535).
+     */
+    static final int IN_FLIGHT = 10;
     /** How many items the gated test source may emit so far. */
     static final AtomicInteger RELEASED = new AtomicInteger();
 
@@ -71,6 +77,10 @@ abstract class AbstractMqttSinkIT {
                 }
             })
             .build();
+    }
+
+    static long metric(Job job, String name) {
+        return job.getMetrics().get(name).stream().mapToLong(Measurement::value).sum();
     }
 
     static void awaitUntil(Job job, java.util.concurrent.Callable<Boolean> condition) {
@@ -154,6 +164,40 @@ abstract class AbstractMqttSinkIT {
             assertThat(job.getStatus()).isEqualTo(JobStatus.RUNNING);
         } finally {
             job.cancel();
+        }
+    }
+
+    /**
+     * A sink whose broker went away while it had publishes in flight and many more items to send can
+     * still be cancelled. The HiveMQ client makes a publishing thread wait once it holds more
+     * publishes than the broker's Receive Maximum lets it send (plus 64); the sink keeps no more
+     * than that Receive Maximum outstanding (Mosquitto's is 20, below the default maxInflight of
+     * 1024), so its Jet thread never waits there and the cancellation goes through.
+     */
+    @Test
+    void aSinkCutOffWithPublishesOutstandingCanStillBeCancelled() throws Exception {
+        String topic = prefix() + "/gone";
+        try (TcpProxy proxy = new TcpProxy(broker().port())) {
+            Sink<Integer> sink = MqttSinks.<Integer>builder()
+                .broker(proxy.uri())
+                .clientId("gone-" + topic.replace('/', '-'))
+                .topic(topic)
+                .autoReconnect()
+                .keepSession()
+                .retryStrategy(RetryStrategies.indefinitely(1000))
+                .build();
+            RELEASED.set(1);
+            Pipeline p = Pipeline.create();
+            p.readFrom(gated()).withoutTimestamps().writeTo(sink).setLocalParallelism(1);
+            Job job = cluster.jet().newJob(p);
+            awaitUntil(job, () -> metric(job, "mqttPublished") == 1);
+            proxy.holdReplies();
+            int sent = proxy.publishesSent();
+            RELEASED.set(TOTAL);
+            awaitUntil(job, () -> proxy.publishesSent() >= sent + IN_FLIGHT);
+            proxy.cut(); // and never restored
+            job.cancel();
+            await().atMost(TIMEOUT).until(() -> job.getStatus() == JobStatus.FAILED);
         }
     }
 

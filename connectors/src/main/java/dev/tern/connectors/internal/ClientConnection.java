@@ -123,6 +123,15 @@ public abstract class ClientConnection implements AutoCloseable {
 
     protected abstract CompletableFuture<Void> disconnect();
 
+    /**
+     * How many QoS 1/2 publishes the client may have unacknowledged at once on the current (or, while
+     * reconnecting, the last) connection: MQTT 5, the smaller of our send maximum and the broker's
+     * Receive Maximum [MQTT-3.3.4-7]; MQTT 3.1.1 has no such limit. The HiveMQ client queues
+     * publishes beyond it and makes the publishing thread wait once 64 are queued, so a caller that
+     * must not block keeps no more outstanding than this.
+     */
+    public abstract int sendMaximum();
+
     /** True when the failure is a refusal that reconnecting with the same settings cannot fix. */
     protected abstract boolean permanent(Throwable cause);
 

@@ -17,9 +17,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A TCP forwarder on 127.0.0.1 that a test can cut: {@link #cut()} closes every open connection and
  * refuses (accepts and closes at once) new ones until {@link #restore()}. It plays the part of the
- * reference's Toxiproxy. {@link #suspend()} closes every open connection and holds new ones
- * unanswered (accepted, nothing forwarded either way) until {@link #restore()} forwards them: a
- * client's connect attempt stays under way for as long as the test needs, without timing.
+ * reference's Toxiproxy. Further controls, so that tests need no timing:
+ * <ul>
+ *   <li>{@link #suspend()} closes every open connection and holds new ones unanswered (accepted,
+ *       nothing forwarded either way) until {@link #restore()} forwards them: a client's connect
+ *       attempt stays under way for as long as the test needs;</li>
+ *   <li>{@link #holdReplies()} stops forwarding what the server sends (PUBACKs, for a publisher)
+ *       while the client's packets still go through, until {@link #releaseReplies()} or a cut: a
+ *       client's publishes stay unacknowledged;</li>
+ *   <li>{@link #publishesSent()} counts the MQTT PUBLISH packets clients sent through it, so a test
+ *       sees what a client sent whatever the broker does with it (Mosquitto passes an incoming
+ *       QoS 2 message on only at PUBREL, which a client sends only after the held PUBREC).</li>
+ * </ul>
  * Two threads per connection; test use only.
  */
 public final class TcpProxy implements AutoCloseable {
@@ -30,9 +39,11 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> clients = ConcurrentHashMap.newKeySet();
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger publishesSent = new AtomicInteger();
     private final Object lock = new Object();
     private final List<Socket> waiting = new ArrayList<>(); // guarded by lock
     private boolean suspended; // guarded by lock
+    private boolean holding; // guarded by lock
     private volatile boolean cut;
     private volatile boolean closed;
 
@@ -58,6 +69,11 @@ public final class TcpProxy implements AutoCloseable {
         return accepted.get();
     }
 
+    /** MQTT PUBLISH packets that clients sent through the proxy so far. */
+    public int publishesSent() {
+        return publishesSent.get();
+    }
+
     /** Forwarded connections still open. */
     public int openConnections() {
         return clients.size();
@@ -70,7 +86,7 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    /** Closes every connection and refuses new ones until {@link #restore()}. */
+    /** Closes every connection and refuses new ones until {@link #restore()}. Discards held replies. */
     public void cut() {
         refused.set(0);
         cut = true;
@@ -97,11 +113,27 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /** From now on, bytes from the target are held (not read further) instead of forwarded to the client. */
+    public void holdReplies() {
+        synchronized (lock) {
+            holding = true;
+        }
+    }
+
+    /** Forwards what was held, and everything after it. */
+    public void releaseReplies() {
+        synchronized (lock) {
+            holding = false;
+            lock.notifyAll();
+        }
+    }
+
     private void closeOpen() {
         for (Socket s : open) {
             closeQuietly(s);
         }
         open.clear();
+        releaseReplies(); // after the close: what was held goes nowhere
     }
 
     private void acceptLoop() {
@@ -141,15 +173,21 @@ public final class TcpProxy implements AutoCloseable {
         open.add(upstream);
         clients.add(client);
         accepted.incrementAndGet();
-        pump(client, upstream);
-        pump(upstream, client);
+        pump(client, upstream, false);
+        pump(upstream, client, true);
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean replies) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
+            PacketCounter requests = new PacketCounter();
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buf)) >= 0; ) {
+                    if (replies) {
+                        awaitNotHolding();
+                    } else {
+                        requests.feed(buf, n);
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
@@ -166,6 +204,63 @@ public final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void awaitNotHolding() throws IOException {
+        synchronized (lock) {
+            while (holding) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while holding replies", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Follows the MQTT packets of one client-to-server stream by their fixed headers (packet type
+     * in the high nibble of the first byte, then the Remaining Length as a variable byte integer,
+     * MQTT 5 section 2.1) and counts the PUBLISH packets (type 3).
+     */
+    private final class PacketCounter {
+        private static final int HEADER = 0;
+        private static final int LENGTH = 1;
+        private static final int BODY = 2;
+        private int state = HEADER;
+        private int type;
+        private long remaining;
+        private long multiplier;
+
+        void feed(byte[] b, int len) {
+            int i = 0;
+            while (i < len) {
+                if (state == HEADER) {
+                    type = (b[i++] & 0xF0) >> 4;
+                    remaining = 0;
+                    multiplier = 1;
+                    state = LENGTH;
+                } else if (state == LENGTH) {
+                    int d = b[i++] & 0xFF;
+                    remaining += (d & 0x7F) * multiplier;
+                    multiplier *= 128;
+                    if ((d & 0x80) == 0) {
+                        if (type == 3) {
+                            publishesSent.incrementAndGet();
+                        }
+                        state = remaining == 0 ? HEADER : BODY;
+                    }
+                } else {
+                    int skip = (int) Math.min(remaining, len - i);
+                    i += skip;
+                    remaining -= skip;
+                    if (remaining == 0) {
+                        state = HEADER;
+                    }
+                }
+            }
+        }
     }
 
     private static void closeQuietly(Socket s) {
