@@ -40,7 +40,21 @@ public final class HiveMqPublisher implements MqttPublisher {
         this.target = target;
     }
 
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
     private void onConnected() {
+        synchronized (lock) {
+            if (closed) {
+                // close() came while a (re)connect was under way: the client answered its DISCONNECT
+                // with "not connected" and went on with the attempt; leave no connection behind
+                client.disconnect();
+                return;
+            }
+        }
         LOG.info("coap-bridge: connected to MQTT broker {}:{} as {}", target.serverHost(), target.serverPort(), target.clientId());
         // off the client's event loop: its listeners must not do work
         CompletableFuture.runAsync(this::drain).exceptionally(e -> {
@@ -76,6 +90,11 @@ public final class HiveMqPublisher implements MqttPublisher {
             .automaticReconnect().initialDelay(1, TimeUnit.SECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
             .addConnectedListener(c -> p.onConnected())
             .addDisconnectedListener(c -> {
+                if (p.isClosed()) {
+                    // a connect attempt that failed after close(): stop the automatic reconnect
+                    c.getReconnector().reconnect(false);
+                    return;
+                }
                 if (c.getSource() != com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource.USER) {
                     LOG.warn("coap-bridge: MQTT connection to {}:{} lost or refused ({}); reconnecting",
                         target.serverHost(), target.serverPort(), c.getCause().getMessage());

@@ -310,6 +310,52 @@ class CoapBridgeIT {
         assertThat(s.topics()).containsExactly("A/read/d1/x", "C/read/d1/x");
     }
 
+    /**
+     * A close whose first step fails (the bridge thread is stuck reading a registry file that never
+     * delivers, here a named pipe without writer, as a hung network mount would) still releases the
+     * CoAP port and disconnects from the broker, then reports the failure.
+     */
+    @Test
+    void closeReleasesThePortAndDisconnectsEvenWhenTheBridgeThreadIsStuck() throws Exception {
+        Path registry = registry("devices: []\n");
+        String clientId = "bridge-stuck-" + UUID.randomUUID();
+        start(registry, UnaryOperator.identity(), clientId, b -> b.bridgeThreadTimeout(Duration.ofMillis(500)));
+        await().atMost(WAIT).until(() -> online(clientId));
+        int port = bridge.coapPort();
+
+        Files.delete(registry);
+        Process mkfifo = new ProcessBuilder("mkfifo", registry.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        try {
+            await().atMost(WAIT).until(CoapBridgeIT::bridgeThreadIsReadingTheRegistry);
+            CoapBridge stuck = bridge;
+            bridge = null;
+            org.assertj.core.api.Assertions.assertThatThrownBy(stuck::close)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the bridge thread did not answer within 500 ms");
+
+            try (DatagramSocket again = new DatagramSocket(port, InetAddress.getByName("127.0.0.1"))) {
+                assertThat(again.getLocalPort()).isEqualTo(port);
+            }
+            await().atMost(WAIT).until(() -> !online(clientId));
+        } finally {
+            // a writer that opens and closes the pipe ends the stuck read (with an empty file)
+            new java.io.FileOutputStream(registry.toFile()).close();
+        }
+    }
+
+    private boolean online(String clientId) {
+        var session = broker.broker().sessions().get(clientId);
+        return session != null && session.isOnline();
+    }
+
+    private static boolean bridgeThreadIsReadingTheRegistry() {
+        return Thread.getAllStackTraces().entrySet().stream()
+            .filter(e -> e.getKey().getName().equals("tern-coap-bridge"))
+            .anyMatch(e -> java.util.Arrays.stream(e.getValue())
+                .anyMatch(f -> f.getClassName().equals(RegistryWatcher.class.getName()) && f.getMethodName().equals("check")));
+    }
+
     @Test
     void aCoapPortInUseStopsTheStartWithAMessageNamingIt() throws Exception {
         Path registry = registry("devices: []\n");
@@ -350,7 +396,12 @@ class CoapBridgeIT {
     }
 
     private void start(Path registry, UnaryOperator<CoapBridgeConfig.Builder> tweak) throws Exception {
-        MqttTarget target = new MqttTarget("127.0.0.1", broker.port(), "bridge-" + UUID.randomUUID(), null, null, 60, 30);
+        start(registry, tweak, "bridge-" + UUID.randomUUID(), UnaryOperator.identity());
+    }
+
+    private void start(Path registry, UnaryOperator<CoapBridgeConfig.Builder> tweak, String clientId,
+                       UnaryOperator<CoapBridge.Builder> bridgeTweak) throws Exception {
+        MqttTarget target = new MqttTarget("127.0.0.1", broker.port(), clientId, null, null, 60, 30);
         CoapBridgeConfig config = tweak.apply(CoapBridgeConfig.builder(registry)
             .coap("127.0.0.1", 0)
             .ackTimeout(Duration.ofMillis(200))
@@ -358,7 +409,7 @@ class CoapBridgeIT {
             .registryReloadInterval(Duration.ofMillis(100))
             .retryDelays(Duration.ofMillis(100), Duration.ofMillis(400))
             .mqtt(target)).build();
-        bridge = CoapBridge.builder(config).meterRegistry(meters).build().start();
+        bridge = bridgeTweak.apply(CoapBridge.builder(config).meterRegistry(meters)).build().start();
     }
 
     /** POSTs {@code payload} (text/plain) to the bridge at {@code path}, CON or NON. */
