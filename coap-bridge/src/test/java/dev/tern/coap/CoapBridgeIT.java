@@ -8,6 +8,7 @@ import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -248,7 +249,10 @@ class CoapBridgeIT {
         assertThat(counter("tern.coap.refused", "reason", "unknown-device")).isEqualTo(1);
         assertThat(push("known", "no resource", false).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(push("known/a+b", "wildcard", false).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(counter("tern.coap.refused", "reason", "bad-path")).isEqualTo(2);
+        // an empty segment anywhere in the resource (Uri-Path options "known", "", "x" and "known", "x", "")
+        assertThat(push(List.of("known", "", "x"), "empty first segment").getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(push(List.of("known", "x", ""), "empty last segment").getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(counter("tern.coap.refused", "reason", "bad-path")).isEqualTo(4);
 
         assertThat(push("known/marker", "marker", false).getCode()).isEqualTo(ResponseCode.CHANGED);
         await().atMost(WAIT).until(() -> !all.received.isEmpty());
@@ -424,6 +428,28 @@ class CoapBridgeIT {
             }
             CoapResponse r = client.post(payload, MediaTypeRegistry.TEXT_PLAIN);
             assertThat(r).as("a response to POST " + path).isNotNull();
+            return r;
+        } finally {
+            client.shutdown();
+            endpoint.destroy();
+        }
+    }
+
+    /** POSTs {@code payload} (CON, text/plain) to the bridge with exactly these Uri-Path options. */
+    private CoapResponse push(List<String> uriPath, String payload) throws Exception {
+        CoapEndpoint endpoint = CaliforniumSetup.udpEndpoint(CaliforniumSetup.configuration(), new InetSocketAddress("127.0.0.1", 0));
+        CoapClient client = new CoapClient();
+        try {
+            client.setEndpoint(endpoint);
+            client.setTimeout(WAIT.toMillis());
+            Request request = Request.newPost();
+            request.setURI("coap://127.0.0.1:" + bridge.coapPort());
+            request.getOptions().clearUriPath();
+            uriPath.forEach(request.getOptions()::addUriPath);
+            request.setPayload(payload);
+            request.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
+            CoapResponse r = client.advanced(request);
+            assertThat(r).as("a response to POST " + uriPath).isNotNull();
             return r;
         } finally {
             client.shutdown();
