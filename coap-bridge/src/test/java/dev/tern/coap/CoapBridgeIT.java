@@ -283,13 +283,40 @@ class CoapBridgeIT {
         }
         await().atMost(WAIT).until(() -> counter("tern.coap.malformed") >= 5);
 
-        // the observation and the push path still work
+        // the observation, the push path and registry reloads still work
         sensor.set("temperature", "t1");
         await().atMost(WAIT).until(() -> s.payloads().contains("t1"));
-        Path updated = registry;
-        Files.writeString(updated, oneDevice(sensor.address()));
         assertThat(push("dev-a/after-garbage", "ok", false).getCode()).isEqualTo(ResponseCode.CHANGED);
         await().atMost(WAIT).until(() -> s.payloads().contains("ok"));
+        aReloadThatAddsAndRemovesAResourceIsApplied(sensor, registry, s);
+    }
+
+    /**
+     * The registry now lists humidity instead of temperature: humidity is observed, and temperature
+     * forgotten (its next notification is answered with a Reset, which ends the sensor's relation,
+     * RFC 7641 §3.6) and not published.
+     */
+    private void aReloadThatAddsAndRemovesAResourceIsApplied(Sensor sensor, Path registry, Subscriber s) throws Exception {
+        sensor.add("humidity", "h0", MediaTypeRegistry.TEXT_PLAIN);
+        Files.writeString(registry, """
+            devices:
+              - id: dev-a
+                tenant: A
+                address: %s
+                resources: [humidity]
+            """.formatted(sensor.address()));
+        await().atMost(WAIT).until(() -> s.payloads().contains("h0"));
+        assertThat(sensor.observers("humidity")).isEqualTo(1);
+        assertThat(gauge("tern.coap.observations.configured")).isEqualTo(1);
+
+        sensor.set("temperature", "t-forgotten");
+        await().atMost(WAIT).until(() -> sensor.observers("temperature") == 0);
+        // published in order on one connection: once h1 is there, t-forgotten would be too
+        sensor.set("humidity", "h1");
+        await().atMost(WAIT).until(() -> s.payloads().contains("h1"));
+        assertThat(s.payloads()).doesNotContain("t-forgotten");
+        assertThat(s.withPayload("h1").getTopic().toString()).isEqualTo("A/read/dev-a/humidity");
+        assertThat(gauge("tern.coap.observations.active")).isEqualTo(1);
     }
 
     @Test
