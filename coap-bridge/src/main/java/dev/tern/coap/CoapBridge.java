@@ -35,7 +35,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CoapBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoapBridge.class);
-    private static final Duration DRAIN = Duration.ofSeconds(5);
 
     private final CoapBridgeConfig config;
     private final MqttPublisher publisher;
@@ -44,6 +43,7 @@ public final class CoapBridge implements AutoCloseable {
     private final BridgeMetrics metrics;
     private final Clock clock;
     private final Duration bridgeThreadTimeout;
+    private final Duration drainTimeout;
     private final ScheduledThreadPoolExecutor executor;
     private volatile DeviceRegistry registry = DeviceRegistry.EMPTY;
     private RegistryWatcher watcher;
@@ -61,6 +61,7 @@ public final class CoapBridge implements AutoCloseable {
         this.metrics = new BridgeMetrics(b.meterRegistry, pending);
         this.clock = b.clock;
         this.bridgeThreadTimeout = b.bridgeThreadTimeout;
+        this.drainTimeout = b.drainTimeout;
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "tern-coap-bridge");
             t.setDaemon(true);
@@ -208,7 +209,7 @@ public final class CoapBridge implements AutoCloseable {
     }
 
     private void awaitPending() {
-        long deadline = System.nanoTime() + DRAIN.toNanos();
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (pending.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
@@ -242,6 +243,7 @@ public final class CoapBridge implements AutoCloseable {
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
         private Duration bridgeThreadTimeout = Duration.ofSeconds(30);
+        private Duration drainTimeout = Duration.ofSeconds(5);
 
         private Builder(CoapBridgeConfig config) {
             this.config = config;
@@ -266,6 +268,12 @@ public final class CoapBridge implements AutoCloseable {
         /** How long {@link #reload()} and {@link #close()} wait for the bridge thread (default 30 s); for tests. */
         Builder bridgeThreadTimeout(Duration timeout) {
             this.bridgeThreadTimeout = timeout;
+            return this;
+        }
+
+        /** How long {@link #close()} waits for unacknowledged PUBLISHes (default 5 s); for tests. */
+        Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = timeout;
             return this;
         }
 
