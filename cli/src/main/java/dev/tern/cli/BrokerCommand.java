@@ -67,7 +67,7 @@ public final class BrokerCommand implements Callable<Integer> {
             }
         } catch (ConfigException | IllegalStateException e) {
             System.err.println("tern: cannot start the CoAP bridge: " + e.getMessage());
-            broker.close();
+            close("broker", broker);
             return e instanceof ConfigException ? 2 : 1;
         }
         Gateway gateway = null;
@@ -76,8 +76,8 @@ public final class BrokerCommand implements Callable<Integer> {
                 gateway = EmbeddedGateway.start(gatewayConfig, broker);
             } catch (IllegalStateException e) {
                 System.err.println("tern: cannot start the gateway: " + e.getMessage());
-                coapBridge.close();
-                broker.close();
+                close("CoAP bridge", coapBridge);
+                close("broker", broker);
                 return 1;
             }
             EmbeddedGateway.announce(gateway);
@@ -86,17 +86,38 @@ public final class BrokerCommand implements Callable<Integer> {
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (runningGateway != null) {
-                runningGateway.close();
+            try {
+                // each part closes even if one before it fails: the broker's clean close flushes its state
+                if (runningGateway != null) {
+                    close("gateway", runningGateway);
+                }
+                close("CoAP bridge", coapBridge);
+                if (close("broker", broker)) {
+                    System.out.println("tern: stopped (state flushed and closed)");
+                } else {
+                    System.out.println("tern: stopped; the broker did not close cleanly (see above)");
+                }
+                System.out.flush();
+            } finally {
+                stopped.countDown();
             }
-            coapBridge.close();
-            broker.close();
-            System.out.println("tern: stopped (state flushed and closed)");
-            System.out.flush();
-            stopped.countDown();
         }, "tern-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Closes one part; a failure is reported, not thrown, so the parts after it still close. True if it closed cleanly. */
+    static boolean close(String part, AutoCloseable closeable) {
+        try {
+            closeable.close();
+            return true;
+        } catch (Exception e) {
+            System.err.println("tern: closing the " + part + " failed: " + e);
+            for (Throwable s : e.getSuppressed()) {
+                System.err.println("tern:   and: " + s);
+            }
+            return false;
+        }
     }
 
     private static String listenerPath(BrokerConfig cfg, String name) {

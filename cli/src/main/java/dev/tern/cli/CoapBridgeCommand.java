@@ -46,10 +46,13 @@ public final class CoapBridgeCommand implements Callable<Integer> {
         System.out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            bridge.close();
-            System.out.println("tern: coap-bridge stopped");
-            System.out.flush();
-            stopped.countDown();
+            try {
+                BrokerCommand.close("CoAP bridge", bridge);
+                System.out.println("tern: coap-bridge stopped");
+                System.out.flush();
+            } finally {
+                stopped.countDown();
+            }
         }, "tern-shutdown"));
         stopped.await();
         return 0;

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,7 +35,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CoapBridge implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CoapBridge.class);
-    private static final Duration DRAIN = Duration.ofSeconds(5);
 
     private final CoapBridgeConfig config;
     private final MqttPublisher publisher;
@@ -42,6 +42,8 @@ public final class CoapBridge implements AutoCloseable {
     private final AtomicInteger pending = new AtomicInteger();
     private final BridgeMetrics metrics;
     private final Clock clock;
+    private final Duration bridgeThreadTimeout;
+    private final Duration drainTimeout;
     private final ScheduledThreadPoolExecutor executor;
     private volatile DeviceRegistry registry = DeviceRegistry.EMPTY;
     private RegistryWatcher watcher;
@@ -58,6 +60,8 @@ public final class CoapBridge implements AutoCloseable {
         this.publisher = b.publisher;
         this.metrics = new BridgeMetrics(b.meterRegistry, pending);
         this.clock = b.clock;
+        this.bridgeThreadTimeout = b.bridgeThreadTimeout;
+        this.drainTimeout = b.drainTimeout;
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "tern-coap-bridge");
             t.setDaemon(true);
@@ -86,28 +90,29 @@ public final class CoapBridge implements AutoCloseable {
         started = true;
 
         MqttPublisher pub = ownsPublisher ? HiveMqPublisher.start(config.mqtt()) : publisher;
+        activePublisher = pub;
         RateLimitedLog warnings = new RateLimitedLog(LOG, clock, 10_000);
         Forwarder forwarder = new Forwarder(config, pub, metrics, pending, warnings);
 
-        Configuration coap = CaliforniumSetup.configuration(config.ackTimeout(), config.maxRetransmit(), config.reregistrationBackoff());
-        server = new CoapServer(coap);
-        endpoint = CaliforniumSetup.udpEndpoint(coap, new InetSocketAddress(config.coapHost(), config.coapPort()));
-        endpoint.addPostProcessInterceptor(new CaliforniumSetup.MalformedCounter(metrics, warnings));
-        server.addEndpoint(endpoint);
-        server.setMessageDeliverer(new PushDeliverer(server.getRoot(), coap, () -> registry, forwarder, metrics, config, warnings));
         try {
+            Configuration coap = CaliforniumSetup.configuration(config.ackTimeout(), config.maxRetransmit(),
+                config.reregistrationBackoff());
+            server = new CoapServer(coap);
+            endpoint = CaliforniumSetup.udpEndpoint(coap, new InetSocketAddress(config.coapHost(), config.coapPort()));
+            endpoint.addPostProcessInterceptor(new CaliforniumSetup.MalformedCounter(metrics, warnings));
+            server.addEndpoint(endpoint);
+            server.setMessageDeliverer(new PushDeliverer(server.getRoot(), coap, () -> registry, forwarder, metrics, config,
+                warnings));
             server.start();
-        } catch (IllegalStateException e) {
-            server.destroy();
-            executor.shutdownNow();
-            if (ownsPublisher) {
-                pub.close();
+        } catch (RuntimeException e) {
+            try {
+                close(); // what was set up so far: the server, the thread, the publisher
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
             }
-            closed = true;
             throw new IllegalStateException("cannot bind CoAP (UDP) on " + config.coapHost() + ":" + config.coapPort()
                 + ": " + e.getMessage(), e);
         }
-        activePublisher = pub;
 
         observations = new ObservationManager(endpoint, executor, forwarder, metrics, config, clock);
         DeviceRegistry initial = registry;
@@ -158,17 +163,53 @@ public final class CoapBridge implements AutoCloseable {
         return metrics.registry();
     }
 
-    /** Stops observing (forgetting the relations), closes the CoAP endpoint, waits up to 5 s for unacknowledged PUBLISHes, disconnects. */
+    /**
+     * Stops observing (forgetting the relations), closes the CoAP endpoint, waits up to 5 s for
+     * unacknowledged PUBLISHes, disconnects. Every step runs even when an earlier one fails (the
+     * bridge thread does not answer within 30 s, a step throws): the endpoint is released and the
+     * publisher disconnected in any case; the first failure is then thrown, with the later ones
+     * as suppressed exceptions.
+     */
     @Override
     public synchronized void close() {
         if (!started || closed) {
             return;
         }
         closed = true;
-        runOnBridgeThread(observations::stopAll);
-        executor.shutdownNow();
-        server.destroy();
-        long deadline = System.nanoTime() + DRAIN.toNanos();
+        RuntimeException failure = null;
+        if (observations != null) {
+            failure = step(failure, () -> runOnBridgeThread(observations::stopAll));
+        }
+        failure = step(failure, executor::shutdownNow);
+        if (server != null) {
+            failure = step(failure, server::destroy);
+        }
+        failure = step(failure, this::awaitPending);
+        if (ownsPublisher && activePublisher != null) {
+            failure = step(failure, activePublisher::close);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Runs one close step; returns the first failure so far, with this step's added as suppressed. */
+    private static RuntimeException step(RuntimeException first, Runnable step) {
+        try {
+            step.run();
+            return first;
+        } catch (RuntimeException e) {
+            LOG.warn("coap-bridge: a step of closing failed (the others still run): {}", e.toString());
+            if (first == null) {
+                return e;
+            }
+            first.addSuppressed(e);
+            return first;
+        }
+    }
+
+    private void awaitPending() {
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (pending.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(10);
@@ -180,20 +221,19 @@ public final class CoapBridge implements AutoCloseable {
         if (pending.get() > 0) {
             LOG.warn("coap-bridge: closing with {} PUBLISHes not acknowledged by the broker", pending.get());
         }
-        if (ownsPublisher) {
-            activePublisher.close();
-        }
     }
 
     private void runOnBridgeThread(Runnable task) {
         try {
-            executor.submit(task).get(30, TimeUnit.SECONDS);
+            executor.submit(task).get(bridgeThreadTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("the bridge thread did not answer within 30 s");
+            throw new IllegalStateException("the bridge thread did not answer within " + bridgeThreadTimeout.toMillis() + " ms");
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("the bridge thread is gone", e);
         }
     }
 
@@ -202,6 +242,8 @@ public final class CoapBridge implements AutoCloseable {
         private MqttPublisher publisher;
         private MeterRegistry meterRegistry = new SimpleMeterRegistry();
         private Clock clock = Clock.systemUTC();
+        private Duration bridgeThreadTimeout = Duration.ofSeconds(30);
+        private Duration drainTimeout = Duration.ofSeconds(5);
 
         private Builder(CoapBridgeConfig config) {
             this.config = config;
@@ -220,6 +262,18 @@ public final class CoapBridge implements AutoCloseable {
 
         public Builder clock(Clock clock) {
             this.clock = clock;
+            return this;
+        }
+
+        /** How long {@link #reload()} and {@link #close()} wait for the bridge thread (default 30 s); for tests. */
+        Builder bridgeThreadTimeout(Duration timeout) {
+            this.bridgeThreadTimeout = timeout;
+            return this;
+        }
+
+        /** How long {@link #close()} waits for unacknowledged PUBLISHes (default 5 s); for tests. */
+        Builder drainTimeout(Duration timeout) {
+            this.drainTimeout = timeout;
             return this;
         }
 

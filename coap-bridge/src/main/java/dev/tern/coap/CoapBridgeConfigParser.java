@@ -93,7 +93,7 @@ public final class CoapBridgeConfigParser {
         if (top.has("publish")) {
             publish(top.child("publish"), b);
         }
-        b.mqtt(mqtt(top.has("mqtt") ? top.child("mqtt") : null, mode));
+        b.mqtt(mqtt(top.has("mqtt") ? top.child("mqtt") : null, mode, baseDir));
         try {
             return b.build();
         } catch (IllegalArgumentException e) {
@@ -136,16 +136,16 @@ public final class CoapBridgeConfigParser {
         b.maxPendingPublishes(p.integer("maxPending", 1, 10_000_000, 10_000));
     }
 
-    private static MqttTarget mqtt(ConfigNode m, Mode mode) throws CoapBridgeConfigException {
+    private static MqttTarget mqtt(ConfigNode m, Mode mode, Path baseDir) throws CoapBridgeConfigException {
         if (m == null) {
             return MqttTarget.of("localhost", 1883);
         }
-        m.only("serverHost", "serverPort", "clientId", "username", "password", "sessionExpiryInterval", "keepAlive");
+        m.only("serverHost", "serverPort", "clientId", "username", "password", "sessionExpiryInterval", "keepAlive", "tls");
         if (mode == Mode.EMBEDDED) {
-            for (String key : new String[]{"serverHost", "serverPort"}) {
+            for (String key : new String[]{"serverHost", "serverPort", "tls"}) {
                 if (m.has(key)) {
                     throw new CoapBridgeConfigException(m.path(key) + " is not allowed in tern.yaml: the bridge in tern broker publishes "
-                        + "to that broker; to publish to another broker run tern coap-bridge --config FILE");
+                        + "to that broker (over loopback); to publish to another broker run tern coap-bridge --config FILE");
                 }
             }
         }
@@ -159,7 +159,38 @@ public final class CoapBridgeConfigParser {
         }
         long expiry = m.longValue("sessionExpiryInterval", 0, 4294967295L, MqttTarget.DEFAULT_SESSION_EXPIRY);
         int keepAlive = m.integer("keepAlive", 0, 65535, MqttTarget.DEFAULT_KEEP_ALIVE);
-        return new MqttTarget(host, port, clientId, username, password, expiry, keepAlive);
+        MqttTls tls = m.has("tls") ? tls(m.child("tls"), baseDir) : null;
+        return new MqttTarget(host, port, clientId, username, password, expiry, keepAlive, tls);
+    }
+
+    /** {@code tls: true} (the JVM's trust store), {@code false}, or a mapping of the TLS options. */
+    private static MqttTls tls(ConfigNode t, Path baseDir) throws CoapBridgeConfigException {
+        if (t.node.isBoolean()) {
+            return t.node.booleanValue() ? MqttTls.DEFAULTS : null;
+        }
+        if (!t.node.isObject()) {
+            throw new CoapBridgeConfigException(t.path + " = " + t.node + " is not allowed: use true, false or a mapping "
+                + "with trustStore, trustStorePassword, keyStore, keyStorePassword, hostnameVerification");
+        }
+        t.only("trustStore", "trustStorePassword", "keyStore", "keyStorePassword", "hostnameVerification");
+        Path trustStore = t.has("trustStore") ? existingFile(t, "trustStore", baseDir) : null;
+        Path keyStore = t.has("keyStore") ? existingFile(t, "keyStore", baseDir) : null;
+        for (String password : new String[]{"trustStorePassword", "keyStorePassword"}) {
+            String store = password.replace("Password", "");
+            if (t.has(password) && !t.has(store)) {
+                throw new CoapBridgeConfigException(t.path(password) + " is set without " + t.path(store));
+            }
+        }
+        return new MqttTls(trustStore, t.string("trustStorePassword", null), keyStore, t.string("keyStorePassword", null),
+            t.bool("hostnameVerification", true));
+    }
+
+    private static Path existingFile(ConfigNode n, String key, Path baseDir) throws CoapBridgeConfigException {
+        Path p = file(n.nonEmpty(key), baseDir);
+        if (!Files.isRegularFile(p)) {
+            throw new CoapBridgeConfigException(n.path(key) + " = " + p + " is not allowed: no such file");
+        }
+        return p;
     }
 
     private static Path file(String name, Path baseDir) {

@@ -1,6 +1,8 @@
 package dev.tern.coap;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttClientSslConfigBuilder;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
@@ -10,14 +12,21 @@ import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Publishes with the HiveMQ MQTT 5 client, to Tern or to any MQTT 5 broker. It reconnects by
+ * Publishes with the HiveMQ MQTT 5 client, to Tern or to any MQTT 5 broker, over TCP or TLS
+ * ({@link MqttTarget#tls()}). It reconnects by
  * itself (1 s doubling to 30 s) and keeps its session (clean start false, session expiry from
  * {@link MqttTarget}), so QoS 1/2 messages in flight when a connection drops are sent again on the
  * next one; publishes made while disconnected wait in the client until it is connected. Before its
@@ -40,7 +49,21 @@ public final class HiveMqPublisher implements MqttPublisher {
         this.target = target;
     }
 
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
     private void onConnected() {
+        synchronized (lock) {
+            if (closed) {
+                // close() came while a (re)connect was under way: the client answered its DISCONNECT
+                // with "not connected" and went on with the attempt; leave no connection behind
+                client.disconnect();
+                return;
+            }
+        }
         LOG.info("coap-bridge: connected to MQTT broker {}:{} as {}", target.serverHost(), target.serverPort(), target.clientId());
         // off the client's event loop: its listeners must not do work
         CompletableFuture.runAsync(this::drain).exceptionally(e -> {
@@ -76,11 +99,19 @@ public final class HiveMqPublisher implements MqttPublisher {
             .automaticReconnect().initialDelay(1, TimeUnit.SECONDS).maxDelay(30, TimeUnit.SECONDS).applyAutomaticReconnect()
             .addConnectedListener(c -> p.onConnected())
             .addDisconnectedListener(c -> {
+                if (p.isClosed()) {
+                    // a connect attempt that failed after close(): stop the automatic reconnect
+                    c.getReconnector().reconnect(false);
+                    return;
+                }
                 if (c.getSource() != com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource.USER) {
                     LOG.warn("coap-bridge: MQTT connection to {}:{} lost or refused ({}); reconnecting",
                         target.serverHost(), target.serverPort(), c.getCause().getMessage());
                 }
             });
+        if (target.tls() != null) {
+            b = b.sslConfig(sslConfig(target.tls()));
+        }
         if (target.username() != null) {
             var auth = b.simpleAuth().username(target.username());
             if (target.password() != null) {
@@ -96,6 +127,47 @@ public final class HiveMqPublisher implements MqttPublisher {
             .keepAlive(target.keepAlive())
             .send(); // a failure is logged by the disconnected listener, and retried
         return p;
+    }
+
+    /** Loads the stores now, so that a wrong path or password stops the start instead of every connect. */
+    private static MqttClientSslConfig sslConfig(MqttTls tls) {
+        MqttClientSslConfigBuilder ssl = MqttClientSslConfig.builder();
+        if (tls.trustStore() != null) {
+            KeyStore ks = load(tls.trustStore(), tls.trustStorePassword(), "mqtt.tls.trustStore");
+            try {
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                ssl = ssl.trustManagerFactory(tmf);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot use mqtt.tls.trustStore " + tls.trustStore() + ": " + e.getMessage(), e);
+            }
+        }
+        if (tls.keyStore() != null) {
+            KeyStore ks = load(tls.keyStore(), tls.keyStorePassword(), "mqtt.tls.keyStore");
+            try {
+                KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                kmf.init(ks, chars(tls.keyStorePassword()));
+                ssl = ssl.keyManagerFactory(kmf);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot use mqtt.tls.keyStore " + tls.keyStore() + ": " + e.getMessage(), e);
+            }
+        }
+        if (!tls.hostnameVerification()) {
+            ssl = ssl.hostnameVerifier((host, session) -> true);
+        }
+        return ssl.build();
+    }
+
+    private static KeyStore load(Path file, String password, String key) {
+        try {
+            return KeyStore.getInstance(file.toFile(), chars(password)); // PKCS#12 or JKS, detected
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read " + key + " " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static char[] chars(String password) {
+        return password == null ? new char[0] : password.toCharArray();
     }
 
     @Override

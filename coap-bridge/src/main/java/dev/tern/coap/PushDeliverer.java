@@ -85,8 +85,12 @@ final class PushDeliverer extends ServerMessageDeliverer {
             refuse(exchange, ResponseCode.NOT_FOUND, BridgeMetrics.Refusal.UNKNOWN_DEVICE, "unknown device");
             return;
         }
+        // Each Uri-Path option is one segment: an empty one (POST /dev//x) is refused here, before the
+        // join, because the join would turn it into a leading '/' that resourceProblem ignores (as it
+        // should for registry paths) and publish to .../dev//x, past the resource's registered QoS.
         String resource = String.join("/", path.subList(1, path.size()));
-        String problem = Names.resourceProblem(resource);
+        String problem = path.subList(1, path.size()).contains("") ? "must not have an empty segment"
+            : Names.resourceProblem(resource);
         if (problem != null) {
             refuse(exchange, ResponseCode.BAD_REQUEST, BridgeMetrics.Refusal.BAD_PATH, "resource " + problem);
             return;

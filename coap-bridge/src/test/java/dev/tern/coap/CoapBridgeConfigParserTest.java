@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -107,5 +109,48 @@ class CoapBridgeConfigParserTest {
         assertThatThrownBy(() -> parse("{registry: d.yaml, mqtt: {serverHost: elsewhere}}", CoapBridgeConfigParser.Mode.EMBEDDED))
             .hasMessageContaining("coapBridge.mqtt.serverHost is not allowed in tern.yaml")
             .hasMessageContaining("tern coap-bridge");
+        assertThatThrownBy(() -> parse("{registry: d.yaml, mqtt: {tls: true}}", CoapBridgeConfigParser.Mode.EMBEDDED))
+            .hasMessageContaining("coapBridge.mqtt.tls is not allowed in tern.yaml");
+    }
+
+    @Test
+    void mqttTlsReadsEveryKeyWithPathsRelativeToTheConfigFile(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("trust.p12"), "not parsed here");
+        Files.createDirectories(dir.resolve("keys"));
+        Files.writeString(dir.resolve("keys/client.p12"), "not parsed here");
+        CoapBridgeConfig c = CoapBridgeConfigParser.parse(YAML.readTree("""
+            registry: d.yaml
+            mqtt:
+              serverHost: broker.example
+              serverPort: 8883
+              tls: {trustStore: trust.p12, trustStorePassword: trust-secret, keyStore: keys/client.p12,
+                    keyStorePassword: key-secret, hostnameVerification: false}
+            """), "", dir, CoapBridgeConfigParser.Mode.STANDALONE);
+        assertThat(c.mqtt().tls())
+            .isEqualTo(new MqttTls(dir.resolve("trust.p12"), "trust-secret", dir.resolve("keys/client.p12"), "key-secret", false));
+        assertThat(c.mqtt().toString()).contains("trust.p12").doesNotContain("trust-secret").doesNotContain("key-secret");
+    }
+
+    @Test
+    void withoutMqttTlsTheBridgePublishesOverPlainTcpAndTlsTrueUsesTheJvmTrustStore() throws Exception {
+        assertThat(parse("registry: d.yaml", CoapBridgeConfigParser.Mode.STANDALONE).mqtt().tls()).isNull();
+        assertThat(parse("{registry: d.yaml, mqtt: {tls: false}}", CoapBridgeConfigParser.Mode.STANDALONE).mqtt().tls()).isNull();
+        assertThat(parse("{registry: d.yaml, mqtt: {tls: true}}", CoapBridgeConfigParser.Mode.STANDALONE).mqtt().tls())
+            .isEqualTo(MqttTls.DEFAULTS);
+        MqttTls empty = parse("{registry: d.yaml, mqtt: {tls: {}}}", CoapBridgeConfigParser.Mode.STANDALONE).mqtt().tls();
+        assertThat(empty).isEqualTo(MqttTls.DEFAULTS);
+        assertThat(empty.hostnameVerification()).isTrue();
+    }
+
+    @Test
+    void mqttTlsErrorsNameTheKey() {
+        assertThatThrownBy(() -> parse("{registry: d.yaml, mqtt: {tls: {trustStore: missing.p12}}}", CoapBridgeConfigParser.Mode.STANDALONE))
+            .hasMessageContaining("coapBridge.mqtt.tls.trustStore = /etc/tern/missing.p12 is not allowed: no such file");
+        assertThatThrownBy(() -> parse("{registry: d.yaml, mqtt: {tls: {keyStorePassword: x}}}", CoapBridgeConfigParser.Mode.STANDALONE))
+            .hasMessageContaining("coapBridge.mqtt.tls.keyStorePassword is set without coapBridge.mqtt.tls.keyStore");
+        assertThatThrownBy(() -> parse("{registry: d.yaml, mqtt: {tls: sometimes}}", CoapBridgeConfigParser.Mode.STANDALONE))
+            .hasMessageContaining("coapBridge.mqtt.tls = \"sometimes\" is not allowed: use true, false or a mapping");
+        assertThatThrownBy(() -> parse("{registry: d.yaml, mqtt: {tls: {trustStor: x}}}", CoapBridgeConfigParser.Mode.STANDALONE))
+            .hasMessageContaining("unknown key coapBridge.mqtt.tls.trustStor (did you mean coapBridge.mqtt.tls.trustStore?)");
     }
 }

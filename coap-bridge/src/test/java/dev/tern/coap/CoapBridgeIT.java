@@ -8,6 +8,7 @@ import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
 import org.eclipse.californium.core.coap.MediaTypeRegistry;
+import org.eclipse.californium.core.coap.Request;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -248,7 +249,10 @@ class CoapBridgeIT {
         assertThat(counter("tern.coap.refused", "reason", "unknown-device")).isEqualTo(1);
         assertThat(push("known", "no resource", false).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
         assertThat(push("known/a+b", "wildcard", false).getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
-        assertThat(counter("tern.coap.refused", "reason", "bad-path")).isEqualTo(2);
+        // an empty segment anywhere in the resource (Uri-Path options "known", "", "x" and "known", "x", "")
+        assertThat(push(List.of("known", "", "x"), "empty first segment").getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(push(List.of("known", "x", ""), "empty last segment").getCode()).isEqualTo(ResponseCode.BAD_REQUEST);
+        assertThat(counter("tern.coap.refused", "reason", "bad-path")).isEqualTo(4);
 
         assertThat(push("known/marker", "marker", false).getCode()).isEqualTo(ResponseCode.CHANGED);
         await().atMost(WAIT).until(() -> !all.received.isEmpty());
@@ -279,13 +283,40 @@ class CoapBridgeIT {
         }
         await().atMost(WAIT).until(() -> counter("tern.coap.malformed") >= 5);
 
-        // the observation and the push path still work
+        // the observation, the push path and registry reloads still work
         sensor.set("temperature", "t1");
         await().atMost(WAIT).until(() -> s.payloads().contains("t1"));
-        Path updated = registry;
-        Files.writeString(updated, oneDevice(sensor.address()));
         assertThat(push("dev-a/after-garbage", "ok", false).getCode()).isEqualTo(ResponseCode.CHANGED);
         await().atMost(WAIT).until(() -> s.payloads().contains("ok"));
+        aReloadThatAddsAndRemovesAResourceIsApplied(sensor, registry, s);
+    }
+
+    /**
+     * The registry now lists humidity instead of temperature: humidity is observed, and temperature
+     * forgotten (its next notification is answered with a Reset, which ends the sensor's relation,
+     * RFC 7641 §3.6) and not published.
+     */
+    private void aReloadThatAddsAndRemovesAResourceIsApplied(Sensor sensor, Path registry, Subscriber s) throws Exception {
+        sensor.add("humidity", "h0", MediaTypeRegistry.TEXT_PLAIN);
+        Files.writeString(registry, """
+            devices:
+              - id: dev-a
+                tenant: A
+                address: %s
+                resources: [humidity]
+            """.formatted(sensor.address()));
+        await().atMost(WAIT).until(() -> s.payloads().contains("h0"));
+        assertThat(sensor.observers("humidity")).isEqualTo(1);
+        assertThat(gauge("tern.coap.observations.configured")).isEqualTo(1);
+
+        sensor.set("temperature", "t-forgotten");
+        await().atMost(WAIT).until(() -> sensor.observers("temperature") == 0);
+        // published in order on one connection: once h1 is there, t-forgotten would be too
+        sensor.set("humidity", "h1");
+        await().atMost(WAIT).until(() -> s.payloads().contains("h1"));
+        assertThat(s.payloads()).doesNotContain("t-forgotten");
+        assertThat(s.withPayload("h1").getTopic().toString()).isEqualTo("A/read/dev-a/humidity");
+        assertThat(gauge("tern.coap.observations.active")).isEqualTo(1);
     }
 
     @Test
@@ -308,6 +339,52 @@ class CoapBridgeIT {
         assertThat(push("d1/x", "now C", false).getCode()).isEqualTo(ResponseCode.CHANGED);
         await().atMost(WAIT).until(() -> s.received.size() == 2);
         assertThat(s.topics()).containsExactly("A/read/d1/x", "C/read/d1/x");
+    }
+
+    /**
+     * A close whose first step fails (the bridge thread is stuck reading a registry file that never
+     * delivers, here a named pipe without writer, as a hung network mount would) still releases the
+     * CoAP port and disconnects from the broker, then reports the failure.
+     */
+    @Test
+    void closeReleasesThePortAndDisconnectsEvenWhenTheBridgeThreadIsStuck() throws Exception {
+        Path registry = registry("devices: []\n");
+        String clientId = "bridge-stuck-" + UUID.randomUUID();
+        start(registry, UnaryOperator.identity(), clientId, b -> b.bridgeThreadTimeout(Duration.ofMillis(500)));
+        await().atMost(WAIT).until(() -> online(clientId));
+        int port = bridge.coapPort();
+
+        Files.delete(registry);
+        Process mkfifo = new ProcessBuilder("mkfifo", registry.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        try {
+            await().atMost(WAIT).until(CoapBridgeIT::bridgeThreadIsReadingTheRegistry);
+            CoapBridge stuck = bridge;
+            bridge = null;
+            org.assertj.core.api.Assertions.assertThatThrownBy(stuck::close)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the bridge thread did not answer within 500 ms");
+
+            try (DatagramSocket again = new DatagramSocket(port, InetAddress.getByName("127.0.0.1"))) {
+                assertThat(again.getLocalPort()).isEqualTo(port);
+            }
+            await().atMost(WAIT).until(() -> !online(clientId));
+        } finally {
+            // a writer that opens and closes the pipe ends the stuck read (with an empty file)
+            new java.io.FileOutputStream(registry.toFile()).close();
+        }
+    }
+
+    private boolean online(String clientId) {
+        var session = broker.broker().sessions().get(clientId);
+        return session != null && session.isOnline();
+    }
+
+    private static boolean bridgeThreadIsReadingTheRegistry() {
+        return Thread.getAllStackTraces().entrySet().stream()
+            .filter(e -> e.getKey().getName().equals("tern-coap-bridge"))
+            .anyMatch(e -> java.util.Arrays.stream(e.getValue())
+                .anyMatch(f -> f.getClassName().equals(RegistryWatcher.class.getName()) && f.getMethodName().equals("check")));
     }
 
     @Test
@@ -350,7 +427,12 @@ class CoapBridgeIT {
     }
 
     private void start(Path registry, UnaryOperator<CoapBridgeConfig.Builder> tweak) throws Exception {
-        MqttTarget target = new MqttTarget("127.0.0.1", broker.port(), "bridge-" + UUID.randomUUID(), null, null, 60, 30);
+        start(registry, tweak, "bridge-" + UUID.randomUUID(), UnaryOperator.identity());
+    }
+
+    private void start(Path registry, UnaryOperator<CoapBridgeConfig.Builder> tweak, String clientId,
+                       UnaryOperator<CoapBridge.Builder> bridgeTweak) throws Exception {
+        MqttTarget target = new MqttTarget("127.0.0.1", broker.port(), clientId, null, null, 60, 30);
         CoapBridgeConfig config = tweak.apply(CoapBridgeConfig.builder(registry)
             .coap("127.0.0.1", 0)
             .ackTimeout(Duration.ofMillis(200))
@@ -358,7 +440,7 @@ class CoapBridgeIT {
             .registryReloadInterval(Duration.ofMillis(100))
             .retryDelays(Duration.ofMillis(100), Duration.ofMillis(400))
             .mqtt(target)).build();
-        bridge = CoapBridge.builder(config).meterRegistry(meters).build().start();
+        bridge = bridgeTweak.apply(CoapBridge.builder(config).meterRegistry(meters)).build().start();
     }
 
     /** POSTs {@code payload} (text/plain) to the bridge at {@code path}, CON or NON. */
@@ -373,6 +455,28 @@ class CoapBridgeIT {
             }
             CoapResponse r = client.post(payload, MediaTypeRegistry.TEXT_PLAIN);
             assertThat(r).as("a response to POST " + path).isNotNull();
+            return r;
+        } finally {
+            client.shutdown();
+            endpoint.destroy();
+        }
+    }
+
+    /** POSTs {@code payload} (CON, text/plain) to the bridge with exactly these Uri-Path options. */
+    private CoapResponse push(List<String> uriPath, String payload) throws Exception {
+        CoapEndpoint endpoint = CaliforniumSetup.udpEndpoint(CaliforniumSetup.configuration(), new InetSocketAddress("127.0.0.1", 0));
+        CoapClient client = new CoapClient();
+        try {
+            client.setEndpoint(endpoint);
+            client.setTimeout(WAIT.toMillis());
+            Request request = Request.newPost();
+            request.setURI("coap://127.0.0.1:" + bridge.coapPort());
+            request.getOptions().clearUriPath();
+            uriPath.forEach(request.getOptions()::addUriPath);
+            request.setPayload(payload);
+            request.getOptions().setContentFormat(MediaTypeRegistry.TEXT_PLAIN);
+            CoapResponse r = client.advanced(request);
+            assertThat(r).as("a response to POST " + uriPath).isNotNull();
             return r;
         } finally {
             client.shutdown();

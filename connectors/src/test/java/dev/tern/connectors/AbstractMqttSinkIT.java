@@ -2,12 +2,14 @@ package dev.tern.connectors;
 
 import com.hazelcast.jet.Job;
 import com.hazelcast.jet.core.JobStatus;
+import com.hazelcast.jet.core.metrics.Measurement;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.Sink;
 import com.hazelcast.jet.pipeline.SourceBuilder;
 import com.hazelcast.jet.pipeline.StreamSource;
 import com.hazelcast.jet.pipeline.test.TestSources;
 import com.hazelcast.jet.retry.RetryStrategies;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.tern.connectors.test.JetCluster;
 import dev.tern.connectors.test.TcpProxy;
@@ -37,6 +39,11 @@ import static org.awaitility.Awaitility.await;
 abstract class AbstractMqttSinkIT {
     static final Duration TIMEOUT = Duration.ofSeconds(60);
     static final int TOTAL = 1000;
+    /**
+     * Publishes a test keeps in flight at once: well below every broker's Receive Maximum here
+     * (Mosquitto's is 20, its max_inflight_messages; Tern's 65535).
+     */
+    static final int IN_FLIGHT = 10;
     /** How many items the gated test source may emit so far. */
     static final AtomicInteger RELEASED = new AtomicInteger();
 
@@ -73,6 +80,10 @@ abstract class AbstractMqttSinkIT {
             .build();
     }
 
+    static long metric(Job job, String name) {
+        return job.getMetrics().get(name).stream().mapToLong(Measurement::value).sum();
+    }
+
     static void awaitUntil(Job job, java.util.concurrent.Callable<Boolean> condition) {
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
             if (job.getStatus() == JobStatus.FAILED) {
@@ -102,9 +113,9 @@ abstract class AbstractMqttSinkIT {
     }
 
     /**
-     * Reference scenario: the connection is cut after more than 500 items and restored once the
-     * sink has tried to reconnect; with autoReconnect, a kept session, QoS 2 and indefinite retries
-     * all 1000 distinct items arrive.
+     * Reference scenario: the connection is cut after more than 500 items, while publishes are in
+     * flight, and restored once the sink has tried to reconnect; with autoReconnect, a kept session,
+     * QoS 2 and indefinite retries all 1000 distinct items arrive.
      */
     @Test
     void survivesCutConnectionWithAutoReconnectAndRetries() throws Exception {
@@ -139,21 +150,97 @@ abstract class AbstractMqttSinkIT {
         }
     }
 
+    /**
+     * The first half is published and acknowledged; then the broker's acknowledgements are held back,
+     * the second half is released, and the connection is cut once the sink has sent {@link #IN_FLIGHT}
+     * of those publishes: none of them can have been acknowledged to it, they were in flight at the cut.
+     */
     private void cutMidStream(TcpProxy proxy, TestClient subscriber, Sink<Integer> sink) {
-        RELEASED.set(TOTAL / 2 + 1);
+        RELEASED.set(TOTAL / 2);
         Pipeline p = Pipeline.create();
         p.readFrom(gated()).withoutTimestamps().writeTo(sink);
         Job job = cluster.jet().newJob(p);
         try {
-            awaitUntil(job, () -> subscriber.distinct() > TOTAL / 2);
-            proxy.cut();
+            awaitUntil(job, () -> metric(job, "mqttPublished") == TOTAL / 2);
+            proxy.holdReplies();
+            int sent = proxy.publishesSent();
             RELEASED.set(TOTAL);
+            awaitUntil(job, () -> proxy.publishesSent() >= sent + IN_FLIGHT);
+            proxy.cut();
             awaitUntil(job, () -> proxy.refused() >= 1);
             proxy.restore();
             awaitUntil(job, () -> subscriber.distinct() == TOTAL);
             assertThat(job.getStatus()).isEqualTo(JobStatus.RUNNING);
         } finally {
             job.cancel();
+        }
+    }
+
+    /**
+     * Beyond the reference: the sink pipelines. Once the broker's PUBACKs stop reaching it (held at
+     * the proxy), a sink that waited for each acknowledgement would send one more PUBLISH and stop;
+     * this one keeps sending within its window, {@link #IN_FLIGHT} publishes and more while none of
+     * them is acknowledged to it: they are all in flight at once.
+     */
+    @Test
+    void keepsManyPublishesInFlightAtOnce() throws Exception {
+        String topic = prefix() + "/pipelined";
+        try (TcpProxy proxy = new TcpProxy(broker().port()); TestClient subscriber = TestClient.connect(broker().uri())) {
+            subscriber.subscribe(topic, 1);
+            Sink<Integer> sink = MqttSinks.<Integer>builder().broker(proxy.uri()).topic(topic).build();
+            RELEASED.set(1);
+            Pipeline p = Pipeline.create();
+            // one sink processor: one client, whose window is what this test measures
+            p.readFrom(gated()).withoutTimestamps().writeTo(sink).setLocalParallelism(1);
+            Job job = cluster.jet().newJob(p);
+            try {
+                awaitUntil(job, () -> metric(job, "mqttPublished") == 1); // connected, first PUBACK received
+                proxy.holdReplies();
+                int sent = proxy.publishesSent();
+                RELEASED.set(TOTAL);
+                awaitUntil(job, () -> proxy.publishesSent() >= sent + IN_FLIGHT);
+                awaitUntil(job, () -> subscriber.distinct() >= 1 + IN_FLIGHT); // and they reached the broker
+                assertThat(metric(job, "mqttPublished")).as("publishes acknowledged to the sink").isEqualTo(1);
+                proxy.releaseReplies();
+                awaitUntil(job, () -> subscriber.distinct() == TOTAL);
+                awaitUntil(job, () -> metric(job, "mqttPublished") == TOTAL);
+            } finally {
+                job.cancel();
+            }
+        }
+    }
+
+    /**
+     * A sink whose broker went away while it had publishes in flight and many more items to send can
+     * still be cancelled. The HiveMQ client makes a publishing thread wait once it holds more
+     * publishes than the broker's Receive Maximum lets it send (plus 64); the sink keeps no more
+     * than that Receive Maximum outstanding (Mosquitto's is 20, below the default maxInflight of
+     * 1024), so its Jet thread never waits there and the cancellation goes through.
+     */
+    @Test
+    void aSinkCutOffWithPublishesOutstandingCanStillBeCancelled() throws Exception {
+        String topic = prefix() + "/gone";
+        try (TcpProxy proxy = new TcpProxy(broker().port())) {
+            Sink<Integer> sink = MqttSinks.<Integer>builder()
+                .broker(proxy.uri())
+                .clientId("gone-" + topic.replace('/', '-'))
+                .topic(topic)
+                .autoReconnect()
+                .keepSession()
+                .retryStrategy(RetryStrategies.indefinitely(1000))
+                .build();
+            RELEASED.set(1);
+            Pipeline p = Pipeline.create();
+            p.readFrom(gated()).withoutTimestamps().writeTo(sink).setLocalParallelism(1);
+            Job job = cluster.jet().newJob(p);
+            awaitUntil(job, () -> metric(job, "mqttPublished") == 1);
+            proxy.holdReplies();
+            int sent = proxy.publishesSent();
+            RELEASED.set(TOTAL);
+            awaitUntil(job, () -> proxy.publishesSent() >= sent + IN_FLIGHT);
+            proxy.cut(); // and never restored
+            job.cancel();
+            await().atMost(TIMEOUT).until(() -> job.getStatus() == JobStatus.FAILED);
         }
     }
 
@@ -193,19 +280,25 @@ abstract class AbstractMqttSinkIT {
             .build();
         Pipeline p = Pipeline.create();
         p.readFrom(TestSources.items("hello")).writeTo(sink);
+        long before = System.nanoTime();
         cluster.jet().newJob(p).join();
         // a subscriber that comes later gets the retained message with its properties
         try (TestClient subscriber = TestClient.connect(broker().uri())) {
             subscriber.subscribe(topic, 2);
             await().atMost(TIMEOUT).until(() -> !subscriber.publishes().isEmpty());
+            long waitedSeconds = (System.nanoTime() - before) / 1_000_000_000L + 1;
             Mqtt5Publish m = subscriber.publishes().peek();
             assertThat(new String(m.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
             assertThat(m.isRetain()).isTrue();
             assertThat(m.getQos().getCode()).isEqualTo(2);
             assertThat(m.getContentType()).hasValueSatisfying(c -> assertThat(c.toString()).isEqualTo("text/plain"));
             assertThat(m.getResponseTopic()).hasValueSatisfying(t -> assertThat(t.toString()).isEqualTo(topic + "/reply"));
-            assertThat(m.getCorrelationData()).isPresent();
+            assertThat(m.getCorrelationData().map(StandardCharsets.UTF_8::decode).map(CharSequence::toString))
+                .hasValue("c-1");
+            // [MQTT-3.3.2-6] the broker sends the interval minus the time the message waited in it
             assertThat(m.getMessageExpiryInterval()).isPresent();
+            assertThat(m.getMessageExpiryInterval().getAsLong()).isBetween(3600 - waitedSeconds, 3600L);
+            assertThat(m.getPayloadFormatIndicator()).hasValue(Mqtt5PayloadFormatIndicator.UTF_8);
             assertThat(m.getUserProperties().asList())
                 .anySatisfy(u -> {
                     assertThat(u.getName().toString()).isEqualTo("source");

@@ -6,11 +6,13 @@ import com.hazelcast.jet.RestartableException;
 import com.hazelcast.jet.config.JobConfig;
 import com.hazelcast.jet.config.ProcessingGuarantee;
 import com.hazelcast.jet.core.JobStatus;
+import com.hazelcast.jet.core.metrics.JobMetrics;
 import com.hazelcast.jet.core.metrics.Measurement;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.ServiceFactories;
 import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.StreamSource;
+import com.hazelcast.jet.pipeline.StreamStage;
 import com.hazelcast.map.IMap;
 import dev.tern.connectors.Subscription.QualityOfService;
 import dev.tern.connectors.test.JetCluster;
@@ -69,7 +71,11 @@ abstract class AbstractMqttSourceIT {
     }
 
     static long metric(Job job, String name) {
-        return job.getMetrics().get(name).stream().mapToLong(Measurement::value).sum();
+        return sum(job.getMetrics(), name);
+    }
+
+    static long sum(JobMetrics metrics, String name) {
+        return metrics.get(name).stream().mapToLong(Measurement::value).sum();
     }
 
     /** Waits for {@code condition}, failing at once (with the job's error) if the job fails meanwhile. */
@@ -173,22 +179,45 @@ abstract class AbstractMqttSourceIT {
     @ParameterizedTest
     @EnumSource(value = ProcessingGuarantee.class, names = {"AT_LEAST_ONCE", "EXACTLY_ONCE"})
     void jobRestartedFromSnapshotMidStreamLosesNoQos1Message(ProcessingGuarantee guarantee) {
+        restartMidStreamLosesNothing(guarantee, null);
+    }
+
+    /**
+     * The fault-tolerant source distributed: two clients (local parallelism 2) in one shared
+     * subscription, each with its kept session. After the restart each client resumes its own
+     * session and gets back what it had not acknowledged, so the shared group loses nothing either.
+     */
+    @Test
+    void faultTolerantSharedSubscriptionRestartedMidStreamLosesNoQos1Message() {
+        restartMidStreamLosesNothing(ProcessingGuarantee.AT_LEAST_ONCE, "ft-workers");
+    }
+
+    /** {@code sharedGroup}: null for one client, else two clients in that shared subscription. */
+    private void restartMidStreamLosesNothing(ProcessingGuarantee guarantee, String sharedGroup) {
         String p = prefix();
         String topic = p + "/ft";
         int total = 1000;
-        StreamSource<Integer> source = MqttSources.builder()
+        MqttSourceBuilder<Integer> builder = MqttSources.builder()
             .broker(broker().uri())
             .clientId("ft-" + p)
             .topic(topic)
             .keepSession()
             .autoReconnect()
-            .mapToItemFn((t, m) -> Integer.parseInt(m.payloadAsString()))
-            .build();
+            // probes are dropped here (and so acknowledged at once): they only show that the clients subscribed
+            .mapToItemFn((t, m) -> m.payloadAsString().startsWith("probe") ? null : Integer.parseInt(m.payloadAsString()));
+        if (sharedGroup != null) {
+            builder.sharedSubscription(sharedGroup);
+        }
+        StreamSource<Integer> source = builder.build();
         IMap<Integer, Integer> progress = cluster.member(0).getMap("progress-" + p);
         FAIL_AT.set(total * 3 / 4);
         FAIL_ONCE.set(true);
         Pipeline pipeline = Pipeline.create();
-        pipeline.readFrom(source).withoutTimestamps()
+        StreamStage<Integer> items = pipeline.readFrom(source).withoutTimestamps();
+        if (sharedGroup != null) {
+            items.setLocalParallelism(2); // the source's stage: two clients in the group
+        }
+        items
             .map(n -> {
                 if (n == FAIL_AT.get() && FAIL_ONCE.compareAndSet(true, false)) {
                     throw new RestartableException("injected failure at message " + n);
@@ -205,17 +234,83 @@ abstract class AbstractMqttSourceIT {
             .setProcessingGuarantee(guarantee)
             .setSnapshotIntervalMillis(200));
         try (TestClient publisher = TestClient.connect(broker().uri())) {
-            awaitRunning(job);
+            // every client of the source has subscribed once each has received a probe
+            int clients = sharedGroup == null ? 1 : 2;
+            AtomicInteger probes = new AtomicInteger();
+            awaitUntil(job, () -> {
+                publisher.publish(topic, "probe" + probes.incrementAndGet(), 1);
+                return job.getMetrics().get("mqttReceived").stream().filter(m -> m.value() > 0).count() == clients;
+            });
             // the first half, and wait until a snapshot covers it and the source acknowledged it
             publisher.publishAll(topic, IntStream.range(0, total / 2).mapToObj(String::valueOf).toList(), 1);
             awaitUntil(job, () -> Integer.valueOf(total / 2).equals(progress.get(0)));
-            awaitUntil(job, () -> metric(job, "mqttAcknowledged") >= total / 2);
+            awaitUntil(job, () -> {
+                // from one metrics snapshot: all received (probes, then the first half) is acknowledged
+                JobMetrics m = job.getMetrics();
+                long received = sum(m, "mqttReceived");
+                return received >= total / 2 && sum(m, "mqttAcknowledged") == received;
+            });
             // the second half: message 750 fails the job, which restarts from the last snapshot
             publisher.publishAll(topic, IntStream.range(total / 2, total).mapToObj(String::valueOf).toList(), 1);
             awaitUntil(job, () -> !FAIL_ONCE.get());
             awaitUntil(job, () -> Integer.valueOf(total).equals(progress.get(0)));
         } finally {
             job.cancel();
+        }
+    }
+
+    /**
+     * A job cancelled while its source is between two connection attempts. The HiveMQ client answers
+     * the source's DISCONNECT with "not connected" and still makes the attempt under way; that
+     * connection must not stay, and nothing the broker redelivers on it may be acknowledged: the
+     * messages the job took but no snapshot covered stay in the session for the next client.
+     */
+    @Test
+    void aJobCancelledWhileItsSourceReconnectsLeavesItsUnacknowledgedMessagesInTheSession() throws Exception {
+        String p = prefix();
+        String topic = p + "/cancel";
+        String clientId = "cancel-" + p;
+        // fewer than Mosquitto sends unacknowledged (max_inflight_messages 20)
+        List<String> messages = IntStream.range(0, 10).mapToObj(i -> "m" + i).toList();
+        try (TcpProxy proxy = new TcpProxy(broker().port())) {
+            StreamSource<String> source = MqttSources.builder()
+                .broker(proxy.uri())
+                .clientId(clientId)
+                .topic(topic)
+                .connectOptionsFn(() -> new MqttConnectOptions().setKeepSession(true).setAutoReconnect(true)
+                    .setReconnectInitialDelayMillis(100).setReconnectMaxDelayMillis(100).setConnectTimeoutMillis(60_000))
+                // probes are dropped here, so acknowledged at once: only the messages stay unacknowledged
+                .mapToItemFn((t, m) -> m.payloadAsString().startsWith("probe") ? null : m.payloadAsString())
+                .build();
+            IList<String> out = cluster.member(0).getList("out-" + p);
+            Pipeline pipeline = Pipeline.create();
+            pipeline.readFrom(source).withoutTimestamps().writeTo(Sinks.list(out));
+            // no snapshot completes while the test runs: the source acknowledges none of the messages
+            Job job = cluster.jet().newJob(pipeline, new JobConfig()
+                .setProcessingGuarantee(ProcessingGuarantee.AT_LEAST_ONCE).setSnapshotIntervalMillis(3_600_000));
+            try (TestClient publisher = TestClient.connect(broker().uri())) {
+                AtomicInteger probe = new AtomicInteger();
+                awaitUntil(job, () -> {
+                    publisher.publish(topic, "probe" + probe.incrementAndGet(), 1);
+                    return metric(job, "mqttReceived") > 0;
+                });
+                publisher.publishAll(topic, messages, 1);
+                awaitUntil(job, () -> out.containsAll(messages));
+            }
+            // the connection drops; the client's next attempt is held at the proxy, unanswered
+            proxy.suspend();
+            awaitUntil(job, () -> proxy.waiting() >= 1);
+            job.cancel();
+            await().atMost(TIMEOUT).until(() -> job.getStatus() == JobStatus.FAILED);
+
+            // the attempt gets through after the source was closed: the client must leave again
+            int accepted = proxy.accepted();
+            proxy.restore();
+            await().atMost(TIMEOUT).until(() -> proxy.accepted() > accepted);
+            await().atMost(TIMEOUT).until(() -> proxy.openConnections() == 0);
+        }
+        try (TestClient next = TestClient.resumeSession(broker().uri(), clientId)) {
+            await().atMost(TIMEOUT).until(() -> next.received().containsAll(messages));
         }
     }
 

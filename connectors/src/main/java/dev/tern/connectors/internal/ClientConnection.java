@@ -123,6 +123,15 @@ public abstract class ClientConnection implements AutoCloseable {
 
     protected abstract CompletableFuture<Void> disconnect();
 
+    /**
+     * How many QoS 1/2 publishes the client may have unacknowledged at once on the current (or, while
+     * reconnecting, the last) connection: MQTT 5, the smaller of our send maximum and the broker's
+     * Receive Maximum [MQTT-3.3.4-7]; MQTT 3.1.1 has no such limit. The HiveMQ client queues
+     * publishes beyond it and makes the publishing thread wait once 64 are queued, so a caller that
+     * must not block keeps no more outstanding than this.
+     */
+    public abstract int sendMaximum();
+
     /** True when the failure is a refusal that reconnecting with the same settings cannot fix. */
     protected abstract boolean permanent(Throwable cause);
 
@@ -172,6 +181,13 @@ public abstract class ClientConnection implements AutoCloseable {
     }
 
     private void onConnected(MqttClientConnectedContext context) {
+        if (closing.get()) {
+            // close() came while a (re)connect was under way: the client then answers "not connected"
+            // and goes on with the scheduled attempt, which would leave a connection nobody owns
+            LOG.debug("{} connected to {} after close(): disconnecting", clientId, uri);
+            disconnect();
+            return;
+        }
         connected = true;
         everConnected = true;
         LOG.debug("{} connected to {}", clientId, uri);

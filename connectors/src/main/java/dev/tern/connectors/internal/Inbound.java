@@ -15,6 +15,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * slow and queues further messages in the session. That is the whole back-pressure chain: no
  * unbounded queue anywhere on this side.
  *
+ * <p>It never cancels its subscription: the HiveMQ client acknowledges by itself every QoS 1/2
+ * message that no live flow takes, which would acknowledge messages no snapshot covers (the source
+ * disconnects instead, see {@link StreamMqttSourceP#close()}).
+ *
  * <p>Threading: {@code onXxx} run on the client's event loop; {@link #poll()} and {@link #replenish()}
  * only on the processor's thread, so demand is signalled serially as Reactive Streams requires (§2.7).
  */
@@ -78,12 +82,5 @@ public final class Inbound implements Subscriber<Received> {
 
     public int size() {
         return queue.size();
-    }
-
-    public void cancel() {
-        Subscription s = subscription;
-        if (s != null) {
-            s.cancel();
-        }
     }
 }

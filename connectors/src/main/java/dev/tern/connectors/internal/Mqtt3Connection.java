@@ -111,6 +111,12 @@ final class Mqtt3Connection extends ClientConnection {
         return client.toAsync().publish(publish).thenApply(p -> null);
     }
 
+    /** MQTT 3.1.1 has no Receive Maximum: the HiveMQ client sends as many as it is given. */
+    @Override
+    public int sendMaximum() {
+        return Integer.MAX_VALUE;
+    }
+
     @Override
     protected CompletableFuture<Void> disconnect() {
         return client.toAsync().disconnect();

@@ -47,6 +47,7 @@ final class Mqtt5Connection extends ClientConnection {
         Mqtt5ConnAckReasonCode.CONNECTION_RATE_EXCEEDED);
 
     private final Mqtt5Client client;
+    private volatile int lastSendMaximum;
 
     Mqtt5Connection(BrokerUri uri, String clientId, MqttConnectOptions options, Events events) {
         super(uri, clientId, options, events);
@@ -163,6 +164,13 @@ final class Mqtt5Connection extends ClientConnection {
     @Override
     protected CompletableFuture<Void> disconnect() {
         return client.toAsync().disconnect();
+    }
+
+    @Override
+    public int sendMaximum() {
+        client.getConfig().getConnectionConfig()
+            .ifPresent(c -> lastSendMaximum = c.getRestrictionsForClient().getSendMaximum());
+        return lastSendMaximum > 0 ? lastSendMaximum : Math.min(65_535, options.getMaxInflight());
     }
 
     @Override

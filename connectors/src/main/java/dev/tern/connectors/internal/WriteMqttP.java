@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The MQTT sink processor: one client per processor (client id {@code <clientId>-<global processor
  * index>}), publishing asynchronously with up to {@code maxInflight} publishes unacknowledged at
- * once instead of waiting for each.
+ * once instead of waiting for each (fewer when the broker's Receive Maximum is lower).
  *
  * <p>At-least-once: an item leaves the inbox only when its publish has been started, and the
  * processor reports itself done with a snapshot ({@link #saveToSnapshot}) or with the job
@@ -92,7 +92,10 @@ public final class WriteMqttP<T> extends AbstractProcessor {
         if (!connection.isConnected()) {
             return;
         }
-        for (Object item; inFlight.get() + retries.size() < window && (item = inbox.peek()) != null; ) {
+        // never more outstanding than the broker lets the client send: beyond that the client would
+        // queue them and, past 64, block this (cooperative) thread in publish()
+        int limit = Math.min(window, connection.sendMaximum());
+        for (Object item; inFlight.get() + retries.size() < limit && (item = inbox.peek()) != null; ) {
             @SuppressWarnings("unchecked")
             MqttMessage message = params.messageFn().apply((T) item);
             if (message == null) {

@@ -19,17 +19,17 @@ public final class TestClient implements AutoCloseable {
     private final Queue<String> received = new ConcurrentLinkedQueue<>();
     private final Queue<Mqtt5Publish> publishes = new ConcurrentLinkedQueue<>();
 
-    private TestClient(String brokerUri, String user, String password) {
+    private TestClient(String brokerUri, String clientId, boolean cleanStart, String user, String password) {
         URI u = URI.create(brokerUri);
         client = MqttClient.builder().useMqttVersion5()
-            .identifier("test-" + UUID.randomUUID())
+            .identifier(clientId)
             .serverHost(u.getHost()).serverPort(u.getPort())
             .buildBlocking();
         client.toAsync().publishes(MqttGlobalPublishFilter.ALL, p -> {
             publishes.add(p);
             received.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8));
         });
-        var connect = client.connectWith();
+        var connect = client.connectWith().cleanStart(cleanStart);
         if (user != null) {
             connect.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
         }
@@ -37,11 +37,19 @@ public final class TestClient implements AutoCloseable {
     }
 
     public static TestClient connect(String brokerUri) {
-        return new TestClient(brokerUri, null, null);
+        return new TestClient(brokerUri, "test-" + UUID.randomUUID(), true, null, null);
     }
 
     public static TestClient connect(String brokerUri, String user, String password) {
-        return new TestClient(brokerUri, user, password);
+        return new TestClient(brokerUri, "test-" + UUID.randomUUID(), true, user, password);
+    }
+
+    /**
+     * Takes over the kept session of {@code clientId} (clean start 0; the session ends when this
+     * client disconnects): receives what the broker redelivers from it and what its subscriptions match.
+     */
+    public static TestClient resumeSession(String brokerUri, String clientId) {
+        return new TestClient(brokerUri, clientId, false, null, null);
     }
 
     public void publish(String topic, String payload, int qos) {
