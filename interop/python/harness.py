@@ -45,6 +45,11 @@ class Ctx:
     def v5(self):
         return self.version == "v5"
 
+    @property
+    def resumed(self):
+        """The session present flag of a CONNACK that resumes a session: MQTT 3.1 has no such flag (always 0)."""
+        return 0 if self.version == "v31" else 1
+
     def topic(self, suffix=""):
         """A topic root no other case or client family touches."""
         base = "interop/%s/%s/%s/%s" % (self.client, self.version, self.case, self.run_id)
