@@ -59,9 +59,14 @@ class ConnectionFailureIT {
             for (int cut = 1; cut <= 4; cut++) {
                 int at = cut * MESSAGES / 5;
                 Mqtt5AsyncClient victim = cut % 2 == 1 ? sub : pub;
-                // the victim is back from its last failure and the stream has moved on
-                await().atMost(TIMEOUT).until(() -> got.size() >= at && victim.getState().isConnected());
-                (cut % 2 == 1 ? subTap : pubTap).cut();
+                WireTap tap = cut % 2 == 1 ? subTap : pubTap;
+                long connectsSoFar = 1 + (cut - 1) / 2; // the first connect and one per earlier cut of this side
+                // the victim is back from its last failure (its CONNECT went through the tap: a client that has
+                // not noticed the reset yet still says connected) and the stream has moved on (distinct
+                // messages: at QoS 1 duplicates would count early)
+                await().atMost(TIMEOUT).until(() -> connects(tap) == connectsSoFar && victim.getState().isConnected()
+                    && new LinkedHashSet<>(got).size() >= at);
+                tap.cut();
             }
             CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).orTimeout(30, TimeUnit.SECONDS).join();
             assertThat(results).allSatisfy(r -> assertThat(r.join().getError()).isEmpty());
