@@ -84,7 +84,7 @@ usage: bench/compare.sh [options]
   --no-build               use the jars already built
 
 Environment: TERN_JAVA_OPTS, HIVEMQ_JAVA_OPTS and ARTEMIS_JAVA_OPTS (JVM flags of the JVM brokers,
-default "-Xmx1g -Xmn32m -XX:+UseParallelGC" for all: the tern launcher's defaults plus a heap cap), GENERATOR_JAVA_OPTS (default "-Xmx1g -XX:+UseParallelGC").
+default "-Xmx1g -Xmn32m -XX:MaxTenuringThreshold=1 -XX:+UseParallelGC" for all: the tern launcher's defaults plus a heap cap), GENERATOR_JAVA_OPTS (default "-Xmx1g -XX:+UseParallelGC").
 
 Scenarios:
 $(scenario_table | awk -F'\t' '{printf "  %-20s %s\n", $1, $3}')
@@ -153,9 +153,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-TERN_JAVA_OPTS="${TERN_JAVA_OPTS:--Xmx1g -Xmn32m -XX:+UseParallelGC}"
-HIVEMQ_JAVA_OPTS="${HIVEMQ_JAVA_OPTS:--Xmx1g -Xmn32m -XX:+UseParallelGC}"
-ARTEMIS_JAVA_OPTS="${ARTEMIS_JAVA_OPTS:--Xmx1g -Xmn32m -XX:+UseParallelGC}"
+TERN_JAVA_OPTS="${TERN_JAVA_OPTS:--Xmx1g -Xmn32m -XX:MaxTenuringThreshold=1 -XX:+UseParallelGC}"
+HIVEMQ_JAVA_OPTS="${HIVEMQ_JAVA_OPTS:--Xmx1g -Xmn32m -XX:MaxTenuringThreshold=1 -XX:+UseParallelGC}"
+ARTEMIS_JAVA_OPTS="${ARTEMIS_JAVA_OPTS:--Xmx1g -Xmn32m -XX:MaxTenuringThreshold=1 -XX:+UseParallelGC}"
 GENERATOR_JAVA_OPTS="${GENERATOR_JAVA_OPTS:--Xmx1g -XX:+UseParallelGC}"
 IFS=',' read -r -a broker_list <<< "$brokers"
 for b in "${broker_list[@]}"; do
