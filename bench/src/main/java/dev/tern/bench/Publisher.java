@@ -1,5 +1,7 @@
 package dev.tern.bench;
 
+import org.HdrHistogram.Histogram;
+
 import java.nio.ByteBuffer;
 
 /**
@@ -112,6 +114,10 @@ final class Publisher {
                 }
                 // the time it should have been sent: a late send shows as latency (no coordinated omission)
                 stamp = nextDueNanos;
+                if (recording) {
+                    Histogram d = client.loop.sendDelay;
+                    d.recordValue(Math.min(d.getHighestTrackableValue(), (now - stamp) / 1000));
+                }
             }
             if (qos > 0 && brokerUnacked >= client.receiveMaximum) {
                 break;

@@ -99,6 +99,7 @@ final class ThroughputScenario {
                 r.put("deliveredPerBrokerCpuSecond", Result.round(loop.counters.deliveredInWindow / cpu));
             }
             r.percentiles("latency", loop.latency);
+            r.percentiles("sendDelay", loop.sendDelay);
             countDeliveries(r, loop, trackings.keySet(), expected);
             loop.disconnectAll(all, System.nanoTime() + RunContext.nanos(5));
             return r;

@@ -65,6 +65,8 @@ class BenchSmokeIT {
         assertFlowedWithoutLoss(r);
         assertThat(r.get("mqttVersion")).isEqualTo("5");
         assertThat(r.get("rate")).isEqualTo(400.0);
+        // every PUBLISH of the measured window has its own send lateness recorded
+        assertThat(r.getLong("sendDelayCount")).isEqualTo(r.getLong("published"));
     }
 
     @Test
