@@ -1,6 +1,7 @@
 package dev.tern.coap;
 
 import dev.tern.testkit.MosquittoProcess;
+import dev.tern.testkit.SelfSignedCertificate;
 import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -12,14 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -47,32 +43,13 @@ class CoapBridgeTlsMosquittoIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("tern-coap-tls");
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-            "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
-            "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
-            .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("openssl failed: " + output);
-        }
-        // mosquitto, started as root, reads them as the mosquitto user
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(dir.resolve("key.pem"), PosixFilePermissions.fromString("rw-r--r--"));
-        Files.setPosixFilePermissions(dir.resolve("cert.pem"), PosixFilePermissions.fromString("rw-r--r--"));
-        trustStore = dir.resolve("trust.p12");
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        try (InputStream in = Files.newInputStream(dir.resolve("cert.pem"))) {
-            ks.setCertificateEntry("broker", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        try (OutputStream out = Files.newOutputStream(trustStore)) {
-            ks.store(out, "changeit".toCharArray());
-        }
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
+        trustStore = certificate.trustStore();
         tlsPort = MosquittoProcess.freePort();
         mosquitto = MosquittoProcess.start(List.of(
             "listener " + tlsPort + " 127.0.0.1",
-            "certfile " + dir.resolve("cert.pem"),
-            "keyfile " + dir.resolve("key.pem")));
+            "certfile " + certificate.cert(),
+            "keyfile " + certificate.key()));
     }
 
     @AfterAll
@@ -94,7 +71,7 @@ class CoapBridgeTlsMosquittoIT {
     void aPushIsPublishedOverTlsToABrokerTheTrustStoreVouchesFor() throws Exception {
         Path registry = registry();
         try (Subscriber s = Subscriber.subscribe(mosquitto.port(), "sub-tls", "acme/#")) {
-            bridge = start(registry, new MqttTls(trustStore, "changeit", null, null, true), Duration.ofSeconds(10));
+            bridge = start(registry, new MqttTls(trustStore, SelfSignedCertificate.PASSWORD, null, null, true), Duration.ofSeconds(10));
             CoapResponse r = push("meter-1/reading", "42");
             assertThat(r.getCode()).isEqualTo(ResponseCode.CHANGED);
             await().atMost(WAIT).until(() -> s.payloads().contains("42"));

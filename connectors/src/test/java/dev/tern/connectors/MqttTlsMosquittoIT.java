@@ -7,18 +7,14 @@ import com.hazelcast.jet.pipeline.Sinks;
 import com.hazelcast.jet.pipeline.test.TestSources;
 import dev.tern.connectors.test.JetCluster;
 import dev.tern.connectors.test.MosquittoTestBroker;
+import dev.tern.testkit.SelfSignedCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -32,7 +28,6 @@ import static org.awaitility.Awaitility.await;
  * trust store the handshake fails and so does the job. Tern has no TLS listener yet.
  */
 class MqttTlsMosquittoIT {
-    private static final char[] STORE_PASSWORD = "changeit".toCharArray();
     private static Path dir;
     private static Path trustStore;
     private static MosquittoTestBroker broker;
@@ -41,30 +36,11 @@ class MqttTlsMosquittoIT {
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("tern-tls");
-        Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-            "-keyout", dir.resolve("key.pem").toString(), "-out", dir.resolve("cert.pem").toString(),
-            "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
-            .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("openssl failed: " + output);
-        }
-        // mosquitto, started as root, reads them as the mosquitto user
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(dir.resolve("key.pem"), PosixFilePermissions.fromString("rw-r--r--"));
-        Files.setPosixFilePermissions(dir.resolve("cert.pem"), PosixFilePermissions.fromString("rw-r--r--"));
-        trustStore = dir.resolve("trust.p12");
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        try (InputStream in = Files.newInputStream(dir.resolve("cert.pem"))) {
-            ks.setCertificateEntry("broker", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        try (OutputStream out = Files.newOutputStream(trustStore)) {
-            ks.store(out, STORE_PASSWORD);
-        }
+        SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
+        trustStore = certificate.trustStore();
         broker = MosquittoTestBroker.start(List.of(
-            "certfile " + dir.resolve("cert.pem"),
-            "keyfile " + dir.resolve("key.pem")));
+            "certfile " + certificate.cert(),
+            "keyfile " + certificate.key()));
         cluster = JetCluster.start(1);
     }
 
@@ -89,7 +65,7 @@ class MqttTlsMosquittoIT {
         in.readFrom(MqttSources.builder()
                 .broker(sslUri())
                 .topic("tls/data")
-                .connectOptionsFn(() -> new MqttConnectOptions().setTrustStore(path, "changeit".toCharArray(), "PKCS12"))
+                .connectOptionsFn(() -> new MqttConnectOptions().setTrustStore(path, SelfSignedCertificate.PASSWORD.toCharArray(), "PKCS12"))
                 .mapToItemFn((t, m) -> m.payloadAsString())
                 .build())
             .withoutTimestamps().writeTo(Sinks.list(out));
@@ -112,7 +88,7 @@ class MqttTlsMosquittoIT {
         p.readFrom(TestSources.items(items)).writeTo(MqttSinks.<Integer>builder()
             .broker(sslUri())
             .topic("tls/data")
-            .connectOptionsFn(() -> new MqttConnectOptions().setTrustStore(trustStorePath, "changeit".toCharArray(), "PKCS12"))
+            .connectOptionsFn(() -> new MqttConnectOptions().setTrustStore(trustStorePath, SelfSignedCertificate.PASSWORD.toCharArray(), "PKCS12"))
             .build());
         cluster.jet().newJob(p).join();
     }
