@@ -8,15 +8,11 @@ import dev.tern.broker.Broker;
 import dev.tern.broker.BrokerConfig;
 import dev.tern.broker.StorageConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.californium.core.coap.MediaTypeRegistry;
-import org.eclipse.californium.core.network.CoapEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -96,17 +92,6 @@ class CoapBridgeBrokerOutageIT {
     }
 
     private static CoapResponse push(CoapBridge bridge, String path, String payload) throws Exception {
-        CoapEndpoint endpoint = CaliforniumSetup.udpEndpoint(CaliforniumSetup.configuration(), new InetSocketAddress("127.0.0.1", 0));
-        CoapClient client = new CoapClient("coap://127.0.0.1:" + bridge.coapPort() + "/" + path);
-        try {
-            client.setEndpoint(endpoint);
-            client.setTimeout(WAIT.toMillis());
-            CoapResponse r = client.post(payload, MediaTypeRegistry.TEXT_PLAIN);
-            assertThat(r).as("a response to POST " + path).isNotNull();
-            return r;
-        } finally {
-            client.shutdown();
-            endpoint.destroy();
-        }
+        return DevicePush.post(bridge.coapPort(), path, payload, false, WAIT);
     }
 }

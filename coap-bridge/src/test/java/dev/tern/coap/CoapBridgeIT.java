@@ -443,23 +443,8 @@ class CoapBridgeIT {
         bridge = bridgeTweak.apply(CoapBridge.builder(config).meterRegistry(meters)).build().start();
     }
 
-    /** POSTs {@code payload} (text/plain) to the bridge at {@code path}, CON or NON. */
     private CoapResponse push(String path, String payload, boolean nonConfirmable) throws Exception {
-        CoapEndpoint endpoint = CaliforniumSetup.udpEndpoint(CaliforniumSetup.configuration(), new InetSocketAddress("127.0.0.1", 0));
-        CoapClient client = new CoapClient("coap://127.0.0.1:" + bridge.coapPort() + "/" + path);
-        try {
-            client.setEndpoint(endpoint);
-            client.setTimeout(WAIT.toMillis());
-            if (nonConfirmable) {
-                client.useNONs();
-            }
-            CoapResponse r = client.post(payload, MediaTypeRegistry.TEXT_PLAIN);
-            assertThat(r).as("a response to POST " + path).isNotNull();
-            return r;
-        } finally {
-            client.shutdown();
-            endpoint.destroy();
-        }
+        return DevicePush.post(bridge.coapPort(), path, payload, nonConfirmable, WAIT);
     }
 
     /** POSTs {@code payload} (CON, text/plain) to the bridge with exactly these Uri-Path options. */

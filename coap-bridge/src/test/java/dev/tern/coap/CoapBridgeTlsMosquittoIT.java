@@ -2,18 +2,14 @@ package dev.tern.coap;
 
 import dev.tern.testkit.MosquittoProcess;
 import dev.tern.testkit.SelfSignedCertificate;
-import org.eclipse.californium.core.CoapClient;
 import org.eclipse.californium.core.CoapResponse;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
-import org.eclipse.californium.core.coap.MediaTypeRegistry;
-import org.eclipse.californium.core.network.CoapEndpoint;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,19 +103,7 @@ class CoapBridgeTlsMosquittoIT {
         return CoapBridge.builder(config).drainTimeout(Duration.ZERO).build().start();
     }
 
-    /** POSTs {@code payload} (CON, text/plain) to the bridge at {@code path}. */
     private CoapResponse push(String path, String payload) throws Exception {
-        CoapEndpoint endpoint = CaliforniumSetup.udpEndpoint(CaliforniumSetup.configuration(), new InetSocketAddress("127.0.0.1", 0));
-        CoapClient client = new CoapClient("coap://127.0.0.1:" + bridge.coapPort() + "/" + path);
-        try {
-            client.setEndpoint(endpoint);
-            client.setTimeout(WAIT.toMillis());
-            CoapResponse r = client.post(payload, MediaTypeRegistry.TEXT_PLAIN);
-            assertThat(r).as("a response to POST " + path).isNotNull();
-            return r;
-        } finally {
-            client.shutdown();
-            endpoint.destroy();
-        }
+        return DevicePush.post(bridge.coapPort(), path, payload, false, WAIT);
     }
 }
